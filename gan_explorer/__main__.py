@@ -1,0 +1,104 @@
+"""Command line: python -m gan_explorer train|sample|pack|list ..."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+import torch
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gan_explorer", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("list", help="list the zoo's entries")
+    p.add_argument("--json", action="store_true", help="print each entry's full description as JSON")
+
+    p = commands.add_parser("train", help="train a zoo entry")
+    p.add_argument("entry")
+    p.add_argument("--steps", type=int, help="total steps (default: the entry's)")
+    p.add_argument("--out", type=Path, help="checkpoint path stem (default: runs/ENTRY)")
+    p.add_argument("--resume", action="store_true", help="continue from --out's resume state")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr-g", type=float)
+    p.add_argument("--lr-d", type=float)
+    p.add_argument("--n-critic", type=int)
+    p.add_argument("--dataset", help="override the entry's dataset (e.g. a packed .h5 file)")
+    p.add_argument("--checkpoint-every", type=int)
+    p.add_argument("--tensorboard", type=Path, metavar="DIR", help="also log to TensorBoard (needs the package)")
+
+    p = commands.add_parser("sample", help="write a PNG grid of samples")
+    p.add_argument("entry")
+    p.add_argument("--checkpoint", type=Path, help="path stem of a checkpoint (default: the shipped one)")
+    p.add_argument("-n", type=int, default=64)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--label", type=int, help="class for conditional models (default: all classes in turn)")
+    p.add_argument("--out", type=Path, default=Path("samples.png"))
+
+    p = commands.add_parser("pack", help="pack an image folder into HDF5")
+    p.add_argument("src", type=Path)
+    p.add_argument("out", type=Path)
+    p.add_argument("--size", type=int, default=64)
+
+    args = parser.parse_args(argv)
+    from gan_explorer.checkpoints import CheckpointError
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return {"list": _list, "train": _train, "sample": _sample, "pack": _pack}[args.command](args)
+    except (KeyError, ValueError, FileNotFoundError, RuntimeError, CheckpointError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _list(args) -> int:
+    from gan_explorer import zoo
+
+    for name in zoo.list():
+        info = zoo.describe(name)
+        if args.json:
+            print(json.dumps(info))
+        else:
+            ready = "pretrained" if info["pretrained_available"] else "fresh"
+            print(f"{name:20s} {info['title']:38s} data={info['dataset']:12s} {ready}")
+    return 0
+
+
+def _train(args) -> int:
+    from gan_explorer.training.cli import train_from_cli
+
+    return train_from_cli(args)
+
+
+def _sample(args) -> int:
+    from gan_explorer import visualize, zoo
+    from gan_explorer.checkpoints import load_checkpoint
+
+    model = zoo.load(args.entry, pretrained=args.checkpoint is None)
+    if args.checkpoint is not None:
+        load_checkpoint(args.checkpoint, model, expected_entry=args.entry)
+    labels = torch.full((args.n,), args.label) if args.label is not None else None
+    samples = model.sample(args.n, labels=labels, seed=args.seed)
+    visualize.save_png(visualize.render(samples), args.out)
+    print(f"wrote {args.n} samples of {args.entry} to {args.out}")
+    return 0
+
+
+def _pack(args) -> int:
+    from gan_explorer.data import pack_folder
+
+    report = pack_folder(args.src, args.out, size=args.size)
+    print(f"packed {report.written} images into {args.out}; skipped {len(report.skipped)}")
+    for path, reason in report.skipped[:20]:
+        print(f"  skipped {path}: {reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

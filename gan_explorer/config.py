@@ -1,0 +1,69 @@
+"""Configuration dataclasses: plain types only, so they round-trip through JSON.
+
+A model is rebuilt from its ``ModelConfig`` alone (nanoGPT's habit), and a run is
+reproduced from its ``TrainConfig``. Tuples become lists in JSON; ``from_dict``
+turns them back and ignores nothing silently: unknown keys are an error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
+
+T = TypeVar("T", bound="_PlainConfig")
+
+
+class _PlainConfig:
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            f.name: list(v) if isinstance(v := getattr(self, f.name), tuple) else v
+            for f in fields(self)  # type: ignore[arg-type]
+        }
+
+    @classmethod
+    def from_dict(cls: type[T], d: dict[str, Any]) -> T:
+        known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+        unknown = set(d) - set(known)
+        if unknown:
+            raise ValueError(f"unknown {cls.__name__} field(s): {', '.join(sorted(unknown))}")
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
+        return cls(**values)
+
+    def replace(self: T, **changes: Any) -> T:
+        return dataclasses.replace(self, **changes)  # type: ignore[type-var]
+
+
+@dataclass(frozen=True)
+class ModelConfig(_PlainConfig):
+    family: str = "mlp"  # 'mlp' | 'dcgan' | 'vae'
+    data_shape: tuple[int, ...] = (1, 28, 28)  # one sample's shape in the data's natural layout
+    latent_dim: int = 100
+    latent_distribution: str = "normal"  # 'normal' | 'uniform' (uniform in [0, 1), the naive recipe)
+    g_hidden: tuple[int, ...] = (256,)  # MLP widths (mlp and vae families)
+    d_hidden: tuple[int, ...] = (256,)
+    activation: str = "leaky_relu"  # hidden activation of the MLPs: sigmoid | relu | leaky_relu | tanh
+    norm: str = "none"  # MLP hidden normalisation: none | layer | batch
+    g_output: str = "sigmoid"  # sigmoid -> data in [0, 1]; tanh -> [-1, 1]; linear -> as is
+    d_norm: str = "batch"  # conv D normalisation: batch | none | spectral (WGAN-GP's critic needs none)
+    base_channels: int = 64  # ngf / ndf of the conv nets
+    num_classes: int = 0  # > 0 makes the model conditional: the label enters G and D
+
+
+@dataclass(frozen=True)
+class TrainConfig(_PlainConfig):
+    loss: str = "bce"  # mse | bce | wgan-gp | hinge | elbo (VAE)
+    optimizer: str = "adam"  # adam | sgd
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    n_critic: int = 1  # D updates per G update
+    gp_lambda: float = 10.0
+    batch_size: int = 64
+    steps: int = 2000
+    seed: int = 0
+    log_every: int = 10
+    sample_every: int = 100
+    checkpoint_every: int = 0  # 0: only at the end
+    divergence_threshold: float = 1e4  # a loss above this (or NaN) pauses the run
+

@@ -1,0 +1,171 @@
+"""One training update, with no I/O: the CLI, the UI's thread and the tests all call this.
+
+The three-step GAN loop: D learns real -> 1 and fake -> 0 (``n_critic`` times),
+then G learns to make D say 1 on its fakes. Everything returned is a plain float.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import torch
+
+from gan_explorer import losses
+from gan_explorer.config import TrainConfig
+from gan_explorer.models import GAN, VAE, GenerativeModel
+
+STEP_MODES = ("both", "d", "g")
+
+
+class BatchSource(Protocol):
+    def sample(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor | None]: ...
+
+
+@dataclass
+class Optimizers:
+    g: torch.optim.Optimizer  # the generator's (the whole VAE's for a VAE)
+    d: torch.optim.Optimizer | None
+
+
+@dataclass
+class Generators:
+    """Seeded random streams: one for picking real batches, one for noise on the device."""
+
+    data: torch.Generator
+    noise: torch.Generator
+
+    @classmethod
+    def seeded(cls, seed: int, device: torch.device) -> Generators:
+        return cls(torch.Generator().manual_seed(seed), torch.Generator(device=device).manual_seed(seed + 1))
+
+
+def make_optimizers(model: GenerativeModel, cfg: TrainConfig) -> Optimizers:
+    if isinstance(model, VAE):
+        return Optimizers(_optimizer(model.parameters(), cfg, cfg.lr_g), None)
+    assert isinstance(model, GAN)
+    return Optimizers(
+        _optimizer(model.generator.parameters(), cfg, cfg.lr_g),
+        _optimizer(model.discriminator.parameters(), cfg, cfg.lr_d),
+    )
+
+
+def _optimizer(params, cfg: TrainConfig, lr: float) -> torch.optim.Optimizer:
+    if cfg.optimizer == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=tuple(cfg.betas))
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=lr)
+    raise ValueError(f"unknown optimizer {cfg.optimizer!r}; choose adam or sgd")
+
+
+def apply_learning_rates(optimizers: Optimizers, cfg: TrainConfig) -> None:
+    """Mid-run learning-rate changes take effect on the next update."""
+    for opt, lr in ((optimizers.g, cfg.lr_g), (optimizers.d, cfg.lr_d)):
+        if opt is not None:
+            for group in opt.param_groups:
+                group["lr"] = lr
+
+
+def train_step(
+    model: GenerativeModel,
+    optimizers: Optimizers,
+    source: BatchSource,
+    cfg: TrainConfig,
+    generators: Generators,
+    mode: str = "both",
+) -> dict[str, float]:
+    """One update: 'both' = n_critic D updates then one G update; 'd' or 'g' alone."""
+    if mode not in STEP_MODES:
+        raise ValueError(f"unknown step mode {mode!r}; choose one of {STEP_MODES}")
+    model.train()
+    if isinstance(model, VAE):
+        return _vae_step(model, optimizers, source, cfg, generators)
+    metrics: dict[str, float] = {}
+    if mode in ("both", "d"):
+        for _ in range(cfg.n_critic if mode == "both" else 1):
+            metrics.update(_discriminator_update(model, optimizers, source, cfg, generators))
+    if mode in ("both", "g"):
+        metrics.update(_generator_update(model, optimizers, cfg, generators))
+    return metrics
+
+
+def _real_batch(model: GenerativeModel, source: BatchSource, cfg: TrainConfig, generators: Generators):
+    x, labels = source.sample(cfg.batch_size, generators.data)
+    x = model.to_model_range(x.to(model.device, non_blocking=True))
+    labels = labels.to(model.device) if (labels is not None and model.num_classes) else None
+    return x, labels
+
+
+def _fake_labels(model: GenerativeModel, n: int, generators: Generators) -> torch.Tensor | None:
+    if not model.num_classes:
+        return None
+    return torch.randint(0, model.num_classes, (n,), generator=generators.noise, device=model.device)
+
+
+def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: TrainConfig, generators: Generators):
+    real, real_labels = _real_batch(model, source, cfg, generators)
+    n = real.shape[0]
+    fake_labels = _fake_labels(model, n, generators)
+    with torch.no_grad():
+        fake = model.decode(model.sample_latent(n, generators.noise), fake_labels)
+    real_logits = model.discriminate(real, real_labels)
+    fake_logits = model.discriminate(fake, fake_labels)
+    loss = losses.discriminator_loss(cfg.loss, real_logits, fake_logits)
+    metrics = {}
+    if cfg.loss == "wgan-gp":
+        # the penalty's interpolates need one label per sample: conditional critics reuse the real labels
+        penalty = losses.gradient_penalty(
+            lambda x: model.discriminate(x, real_labels), real, fake, generators.noise
+        )
+        loss = loss + cfg.gp_lambda * penalty
+        metrics["gradient_penalty"] = float(penalty.detach())
+    optimizers.d.zero_grad(set_to_none=True)
+    loss.backward()
+    metrics["grad_norm_d"] = float(torch.nn.utils.clip_grad_norm_(model.discriminator.parameters(), float("inf")))
+    optimizers.d.step()
+    metrics.update(
+        d_loss=float(loss.detach()),
+        d_real=losses.discriminator_output(cfg.loss, real_logits.detach()),
+        d_fake=losses.discriminator_output(cfg.loss, fake_logits.detach()),
+    )
+    return metrics
+
+
+def _generator_update(model: GAN, optimizers: Optimizers, cfg: TrainConfig, generators: Generators):
+    n = cfg.batch_size
+    labels = _fake_labels(model, n, generators)
+    # D's weights take no gradient in G's update: nobody would use it, so don't compute it
+    model.discriminator.requires_grad_(False)
+    try:
+        fake_logits = model.discriminate(model.decode(model.sample_latent(n, generators.noise), labels), labels)
+        loss = losses.generator_loss(cfg.loss, fake_logits)
+        optimizers.g.zero_grad(set_to_none=True)
+        loss.backward()
+    finally:
+        model.discriminator.requires_grad_(True)
+    grad_norm = torch.nn.utils.clip_grad_norm_(model.generator.parameters(), float("inf"))
+    optimizers.g.step()
+    return {
+        "g_loss": float(loss.detach()),
+        "grad_norm_g": float(grad_norm),
+        "d_fake_for_g": losses.discriminator_output(cfg.loss, fake_logits.detach()),
+    }
+
+
+def _vae_step(model: VAE, optimizers: Optimizers, source, cfg: TrainConfig, generators: Generators):
+    x, _ = _real_batch(model, source, cfg, generators)
+    mean, log_var = model.encode(x)
+    eps = torch.randn(mean.shape, generator=generators.noise, device=mean.device)
+    reconstruction = model.decode(mean + eps * (0.5 * log_var).exp())
+    recon, kl = losses.vae_loss(reconstruction, x, mean, log_var)
+    loss = recon + kl
+    optimizers.g.zero_grad(set_to_none=True)
+    loss.backward()
+    grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), float("inf"))
+    optimizers.g.step()
+    return {
+        "loss": float(loss.detach()),
+        "reconstruction": float(recon.detach()),
+        "kl": float(kl.detach()),
+        "grad_norm_g": float(grad_norm),
+    }

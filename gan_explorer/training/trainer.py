@@ -1,0 +1,181 @@
+"""The training loop: steps, metric averaging, fixed-noise samples, checkpoints, divergence checks.
+
+It knows nothing of any UI. Whoever runs it passes ``on_event``, a callable that
+receives ``Event`` objects (the trainer is handed its visualiser, as in
+pytorch_GAN_zoo), so the CLI prints them and the app plots them.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from gan_explorer import checkpoints
+from gan_explorer.config import TrainConfig
+from gan_explorer.models import GenerativeModel
+from gan_explorer.training.step import BatchSource, Generators, apply_learning_rates, make_optimizers, train_step
+
+FIXED_NOISE_COUNT = 64
+# Settings that may change while a run goes on; anything else needs a new run.
+LIVE_SETTINGS = ("lr_g", "lr_d", "n_critic", "batch_size")
+
+
+@dataclass
+class Event:
+    kind: str  # 'metrics' | 'samples' | 'checkpoint'
+    step: int
+    data: dict = field(default_factory=dict)
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN, infinite or larger than the configured threshold."""
+
+
+class Trainer:
+    def __init__(
+        self,
+        model: GenerativeModel,
+        cfg: TrainConfig,
+        source: BatchSource,
+        *,
+        device: torch.device | str = "cpu",
+        on_event: Callable[[Event], None] | None = None,
+        entry: str = "",
+        dataset: str = "",
+    ):
+        self.device = torch.device(device)
+        self.model = model.to(self.device)
+        self.cfg = cfg
+        self.source = source
+        self.on_event = on_event or (lambda event: None)
+        self.entry, self.dataset = entry, dataset
+        self.optimizers = make_optimizers(self.model, cfg)
+        self.generators = Generators.seeded(cfg.seed, self.device)
+        self.step_count = 0
+        self._pending: dict[str, list[float]] = {}
+        self._last_good: dict | None = None
+        # drawn once, so every progress grid shows the same latents (pytorch/examples' dcgan)
+        fixed = torch.Generator().manual_seed(cfg.seed + 2)
+        self.fixed_noise = self.model.sample_latent(FIXED_NOISE_COUNT, generator=fixed, device="cpu")
+        self.fixed_labels = torch.arange(FIXED_NOISE_COUNT) % model.num_classes if model.num_classes else None
+
+    # ---- settings ---------------------------------------------------------------------------
+    def update_settings(self, **changes) -> None:
+        unknown = set(changes) - set(LIVE_SETTINGS)
+        if unknown:
+            raise ValueError(f"cannot change {', '.join(sorted(unknown))} during a run; live: {LIVE_SETTINGS}")
+        new = self.cfg.replace(**changes)
+        if new.batch_size < 1 or new.n_critic < 1 or not (new.lr_g > 0 and new.lr_d > 0):
+            raise ValueError("batch size and n_critic must be ≥ 1 and learning rates > 0")
+        self.cfg = new
+        apply_learning_rates(self.optimizers, new)
+
+    # ---- stepping ---------------------------------------------------------------------------
+    def step(self, mode: str = "both") -> dict[str, float]:
+        """One update; raises TrainingDiverged (after rolling back to the last healthy state)."""
+        metrics = train_step(self.model, self.optimizers, self.source, self.cfg, self.generators, mode)
+        self.step_count += 1
+        bad = {k: v for k, v in metrics.items() if "loss" in k and not abs(v) <= self.cfg.divergence_threshold}
+        if bad:
+            reason = ", ".join(f"{k} = {v:.4g}" for k, v in bad.items())
+            restored = self._roll_back()
+            raise TrainingDiverged(
+                f"training diverged at step {self.step_count} ({reason}); "
+                + (f"weights rolled back to step {restored}" if restored is not None else "no healthy state to restore")
+                + ". Lower the learning rates, then resume."
+            )
+        for key, value in metrics.items():
+            self._pending.setdefault(key, []).append(value)
+        if self.step_count % self.cfg.log_every == 0:
+            self.flush_metrics()
+        if self.step_count % self.cfg.sample_every == 0:
+            self.emit_samples()
+            self._last_good = self._snapshot_state()
+        return metrics
+
+    def run(self, steps: int, should_continue: Callable[[], bool] = lambda: True, out: Path | None = None) -> None:
+        """``steps`` more updates; checkpoints to ``out`` every ``checkpoint_every`` and at the end."""
+        for _ in range(steps):
+            if not should_continue():
+                break
+            self.step()
+            every = self.cfg.checkpoint_every
+            if out is not None and every and self.step_count % every == 0:
+                self.save(out)
+        self.flush_metrics()
+        if out is not None:
+            self.save(out)
+
+    def flush_metrics(self) -> None:
+        """Emit the mean of every metric since the last emission."""
+        if not self._pending:
+            return
+        means = {k: sum(v) / len(v) for k, v in self._pending.items()}
+        self._pending = {}
+        self.on_event(Event("metrics", self.step_count, {**means, "time": time.time()}))
+
+    def fixed_samples(self) -> torch.Tensor:
+        return self.model.generate(self.fixed_noise, self.fixed_labels).cpu()
+
+    def emit_samples(self) -> None:
+        self.on_event(Event("samples", self.step_count, {"samples": self.fixed_samples()}))
+
+    # ---- state --------------------------------------------------------------------------------
+    def _snapshot_state(self) -> dict:
+        return copy.deepcopy(self.state_dict())
+
+    def _roll_back(self) -> int | None:
+        self._pending = {}
+        if self._last_good is None:
+            return None
+        self.load_state_dict(copy.deepcopy(self._last_good))
+        return self.step_count
+
+    def state_dict(self) -> dict:
+        """Everything a resume needs: weights, optimiser moments, step, random streams."""
+        opts = self.optimizers
+        return {
+            "model": self.model.state_dict(),
+            "optimizer_g": opts.g.state_dict(),
+            "optimizer_d": opts.d.state_dict() if opts.d is not None else {},
+            "step": self.step_count,
+            "rng_data": self.generators.data.get_state(),
+            "rng_noise": self.generators.noise.get_state(),
+            "train": self.cfg.to_dict(),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        self.model.load_state_dict(state["model"])
+        self.optimizers.g.load_state_dict(state["optimizer_g"])
+        if self.optimizers.d is not None:
+            self.optimizers.d.load_state_dict(state["optimizer_d"])
+        self.step_count = int(state["step"])
+        self.generators.data.set_state(state["rng_data"])
+        self.generators.noise.set_state(state["rng_noise"])
+        # the learning rates in force when saved live in the optimiser state just loaded
+        self.cfg = self.cfg.replace(**{k: state["train"][k] for k in LIVE_SETTINGS})
+
+    def save(self, out: Path | str, metrics: dict | None = None) -> Path:
+        """Weights + metadata (``out``.safetensors/.json) and the resume state (``out``.resume.pt)."""
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        path = checkpoints.save_checkpoint(
+            out, self.model, entry=self.entry, config=self.model.config.to_dict(), step=self.step_count,
+            dataset=self.dataset, metrics=metrics, extra={"train": self.cfg.to_dict()},
+        )
+        checkpoints.save_resume_state(resume_path(out), self.state_dict())
+        self.on_event(Event("checkpoint", self.step_count, {"path": str(path)}))
+        return path
+
+    def resume(self, out: Path | str) -> None:
+        self.load_state_dict(checkpoints.load_resume_state(resume_path(out)))
+
+
+def resume_path(stem: Path | str) -> Path:
+    return Path(str(stem) + ".resume.pt")
+

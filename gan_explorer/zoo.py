@@ -1,0 +1,197 @@
+"""The model zoo: named entries bundling model, loss, optimiser, dataset, defaults and checkpoint.
+
+    >>> from gan_explorer import zoo
+    >>> zoo.list()[:3]
+    ['pattern1010', 'sine-gan', 'ring-gan']
+    >>> model = zoo.load("dcgan-mnist")      # pretrained weights when shipped
+    >>> images = model.sample(16, seed=0)    # 16×1×28×28 in [0, 1]
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from gan_explorer.checkpoints import CheckpointError, load_checkpoint
+from gan_explorer.config import ModelConfig, TrainConfig
+from gan_explorer.models import GAN, GenerativeModel, build_model
+
+log = logging.getLogger(__name__)
+
+_SHIPPED = Path(__file__).resolve().parent.parent / "checkpoints"
+CHECKPOINT_DIR = Path(os.environ.get("GAN_EXPLORER_CHECKPOINTS", _SHIPPED))
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    name: str
+    title: str
+    dataset: str
+    model: ModelConfig
+    train: TrainConfig
+    lesson: str
+
+    @property
+    def checkpoint(self) -> Path:
+        return CHECKPOINT_DIR / self.name
+
+
+_MNIST = (1, 28, 28)
+_TEXTBOOK_MLP = dict(family="mlp", data_shape=_MNIST, g_hidden=(200,), d_hidden=(200,))
+
+_ENTRIES = [
+    ZooEntry(
+        "pattern1010", "The 1010 pattern (textbook GAN)", "pattern1010",
+        ModelConfig(family="mlp", data_shape=(4,), latent_dim=1, latent_distribution="uniform",
+                    g_hidden=(3,), d_hidden=(3,), activation="sigmoid", g_output="sigmoid"),
+        # the book feeds one sample at a time at lr 0.01; mini-batches of 8 at 0.05 reach the same
+        # equilibrium in a third of the wall time
+        TrainConfig(loss="mse", optimizer="sgd", lr_g=0.05, lr_d=0.05, batch_size=8, steps=6000,
+                    log_every=50, sample_every=250),
+        "The smallest GAN: G learns to output 1, 0, 1, 0. When D can no longer tell real from fake it "
+        "answers 0.5 for both, and both MSE losses settle at (1 − 0.5)² = 0.25.",
+    ),
+    ZooEntry(
+        "sine-gan", "Sine curves", "sine",
+        ModelConfig(family="mlp", data_shape=(32,), latent_dim=8, g_hidden=(64, 64), d_hidden=(64, 64),
+                    activation="leaky_relu", g_output="tanh"),
+        TrainConfig(loss="bce", lr_g=1e-3, lr_d=1e-3, batch_size=64, steps=3000, sample_every=100),
+        "G draws whole curves. Watch the samples go from noise to smooth waves of different phases.",
+    ),
+    ZooEntry(
+        "ring-gan", "2-D ring of 8 Gaussians", "ring",
+        ModelConfig(family="mlp", data_shape=(2,), latent_dim=8, g_hidden=(128, 128), d_hidden=(128, 128),
+                    activation="tanh", g_output="linear"),
+        TrainConfig(loss="bce", lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.999), batch_size=256, steps=5000,
+                    sample_every=100),
+        "Eight tight clusters on a circle. A collapsing GAN hops from mode to mode; a healthy one covers all eight.",
+    ),
+    ZooEntry(
+        "grid-gan", "2-D grid of 25 Gaussians", "grid",
+        ModelConfig(family="mlp", data_shape=(2,), latent_dim=8, g_hidden=(128, 128), d_hidden=(128, 128),
+                    activation="tanh", g_output="linear"),
+        TrainConfig(loss="bce", lr_g=1e-3, lr_d=1e-3, betas=(0.5, 0.999), batch_size=256, steps=8000,
+                    sample_every=100),
+        "Twenty-five clusters on a 5 × 5 grid: much harder to cover than the ring.",
+    ),
+    ZooEntry(
+        "mnist-mlp-naive", "MNIST, naive MLP recipe", "mnist",
+        ModelConfig(**_TEXTBOOK_MLP, latent_dim=1, latent_distribution="uniform", activation="sigmoid",
+                    g_output="sigmoid"),
+        TrainConfig(loss="mse", optimizer="sgd", lr_g=0.01, lr_d=0.01, batch_size=16, steps=4000),
+        "MSE loss, sigmoid activations, SGD and a single uniform seed: G finds one blob that fools D "
+        "and makes it for every seed — mode collapse.",
+    ),
+    ZooEntry(
+        "mnist-mlp-improved", "MNIST, improved MLP recipe", "mnist",
+        ModelConfig(**_TEXTBOOK_MLP, latent_dim=100, activation="leaky_relu", norm="layer", g_output="sigmoid"),
+        TrainConfig(loss="bce", optimizer="adam", lr_g=1e-4, lr_d=1e-4, betas=(0.9, 0.999), batch_size=16,
+                    steps=4000),
+        "BCE, LeakyReLU, LayerNorm, Adam and a normal seed of 100 numbers: varied digits instead of one blob.",
+    ),
+    ZooEntry(
+        "dcgan-mnist", "MNIST, DCGAN 28×28", "mnist",
+        ModelConfig(family="dcgan", data_shape=_MNIST, latent_dim=64, base_channels=32, g_output="tanh"),
+        TrainConfig(loss="bce", lr_g=2e-4, lr_d=2e-4, batch_size=64, steps=3000),
+        "Convolutions share weights across the image: sharper digits than the MLP GAN from far fewer parameters.",
+    ),
+    ZooEntry(
+        "cgan-mnist", "MNIST, conditional DCGAN", "mnist",
+        ModelConfig(family="dcgan", data_shape=_MNIST, latent_dim=64, base_channels=32, g_output="tanh",
+                    num_classes=10),
+        TrainConfig(loss="bce", lr_g=2e-4, lr_d=2e-4, batch_size=64, steps=3000),
+        "The class label goes into both G and D, so you can ask for a particular digit.",
+    ),
+    ZooEntry(
+        "cgan-mnist-mlp", "MNIST, conditional MLP GAN", "mnist",
+        ModelConfig(**_TEXTBOOK_MLP, latent_dim=100, activation="leaky_relu", norm="layer", g_output="sigmoid",
+                    num_classes=10),
+        TrainConfig(loss="bce", lr_g=1e-4, lr_d=1e-4, betas=(0.9, 0.999), batch_size=16, steps=4000),
+        "The book's conditional GAN: a one-hot label appended to G's seed and to D's input image.",
+    ),
+    ZooEntry(
+        "wgan-gp-mnist", "MNIST, WGAN-GP", "mnist",
+        ModelConfig(family="dcgan", data_shape=_MNIST, latent_dim=64, base_channels=32, g_output="tanh",
+                    d_norm="none"),
+        TrainConfig(loss="wgan-gp", lr_g=1e-4, lr_d=1e-4, betas=(0.5, 0.9), n_critic=5, gp_lambda=10.0,
+                    batch_size=64, steps=2000),
+        "A critic (no sigmoid, no batch norm) estimates the Wasserstein distance; the gradient penalty keeps "
+        "it 1-Lipschitz. Its loss tracks sample quality, unlike the BCE loss.",
+    ),
+    ZooEntry(
+        "dcgan-faces", "Faces, DCGAN 64×64", "faces",
+        ModelConfig(family="dcgan", data_shape=(1, 64, 64), latent_dim=100, base_channels=32, g_output="tanh"),
+        TrainConfig(loss="bce", lr_g=2e-4, lr_d=2e-4, batch_size=32, steps=3000),
+        "The classic 64×64 DCGAN of pytorch/examples on faces (offline: scikit-image's LFW subset; "
+        "pack CelebA to HDF5 for the real thing).",
+    ),
+    ZooEntry(
+        "vae-mnist", "MNIST, variational autoencoder", "mnist",
+        ModelConfig(family="vae", data_shape=_MNIST, latent_dim=16, g_hidden=(400,), activation="relu",
+                    g_output="sigmoid"),
+        TrainConfig(loss="elbo", lr_g=1e-3, betas=(0.9, 0.999), batch_size=64, steps=3000),
+        "For contrast: a VAE covers every digit but blurs them, because it is trained to reconstruct, not to fool.",
+    ),
+]
+_BY_NAME = {e.name: e for e in _ENTRIES}
+
+
+def list() -> list[str]:  # noqa: A001 - the zoo's public API is zoo.list()
+    return [e.name for e in _ENTRIES]
+
+
+def entry(name: str) -> ZooEntry:
+    try:
+        return _BY_NAME[name]
+    except (KeyError, TypeError):
+        raise KeyError(f"unknown zoo entry {name!r}; available: {', '.join(_BY_NAME)}") from None
+
+
+def create(name: str, **overrides) -> GenerativeModel:
+    """A freshly initialised model of an entry; keyword arguments override ModelConfig fields."""
+    model = build_model(entry(name).model.replace(**overrides))
+    model.pretrained = False
+    return model
+
+
+def load(name: str, pretrained: bool = True, device: str | torch.device | None = None) -> GenerativeModel:
+    """The entry's model with its shipped weights, or fresh weights when none ship (``model.pretrained``
+    says which). A checkpoint that is present but broken raises CheckpointError: never silently fresh."""
+    e = entry(name)
+    model = create(name)
+    model.checkpoint_metadata = None
+    if pretrained and e.checkpoint.with_suffix(".safetensors").exists():
+        metadata, _ = load_checkpoint(e.checkpoint, model, expected_entry=name)
+        model.pretrained = True
+        model.checkpoint_metadata = metadata
+    elif pretrained:
+        log.warning("no pretrained checkpoint for %s in %s: using fresh weights", name, CHECKPOINT_DIR)
+    return model.to(device or "cpu").eval()
+
+
+def describe(name: str) -> dict:
+    e = entry(name)
+    model = create(name)
+    counts = {"parameters": sum(p.numel() for p in model.parameters())}
+    if isinstance(model, GAN):
+        counts["generator_parameters"] = sum(p.numel() for p in model.generator.parameters())
+        counts["discriminator_parameters"] = sum(p.numel() for p in model.discriminator.parameters())
+    return {
+        "name": e.name,
+        "title": e.title,
+        "dataset": e.dataset,
+        "lesson": e.lesson,
+        "conditional": e.model.num_classes > 0,
+        "model": e.model.to_dict(),
+        "train": e.train.to_dict(),
+        "checkpoint": str(e.checkpoint),
+        "pretrained_available": e.checkpoint.with_suffix(".safetensors").exists(),
+        **counts,
+    }
+
+
+__all__ = ["CHECKPOINT_DIR", "CheckpointError", "ZooEntry", "create", "describe", "entry", "list", "load"]
