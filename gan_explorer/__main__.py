@@ -78,10 +78,14 @@ def _train(args) -> int:
 
 def _sample(args) -> int:
     from gan_explorer import visualize, zoo
-    from gan_explorer.checkpoints import load_checkpoint
+    from gan_explorer.checkpoints import load_checkpoint, read_metadata
+    from gan_explorer.config import ModelConfig
+    from gan_explorer.models import build_model
 
-    model = zoo.load(args.entry, pretrained=args.checkpoint is None)
-    if args.checkpoint is not None:
+    if args.checkpoint is None:
+        model = zoo.load(args.entry)
+    else:  # rebuilt from the checkpoint's own config: it may differ from the entry's (e.g. colour data)
+        model = build_model(ModelConfig.from_dict(read_metadata(args.checkpoint)["config"]))
         load_checkpoint(args.checkpoint, model, expected_entry=args.entry)
     labels = torch.full((args.n,), args.label) if args.label is not None else None
     samples = model.sample(args.n, labels=labels, seed=args.seed)

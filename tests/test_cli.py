@@ -70,3 +70,12 @@ def test_pack_a_folder(tmp_path):
     result = cli("pack", str(src), str(tmp_path / "imgs.h5"), "--size", "16")
     assert result.returncode == 0, result.stderr
     assert "packed 5 images" in result.stdout and "skipped 1" in result.stdout
+
+    # a colour HDF5 set trains the grey faces entry: the model is fitted to the data's shape
+    out = tmp_path / "faces-rgb"
+    result = cli("train", "dcgan-faces", "--dataset", str(tmp_path / "imgs.h5"), "--steps", "2", "--batch-size", "4",
+                 "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert read_metadata(out)["config"]["data_shape"] == [3, 16, 16]
+    result = cli("sample", "dcgan-faces", "--checkpoint", str(out), "-n", "4", "--out", str(tmp_path / "f.png"))
+    assert result.returncode == 0, result.stderr

@@ -7,6 +7,7 @@ import logging
 import time
 from pathlib import Path
 
+import torch
 from tqdm import tqdm
 
 from gan_explorer import data, visualize, zoo
@@ -59,7 +60,10 @@ def train_from_cli(args: argparse.Namespace) -> int:
         elif event.kind == "checkpoint":
             bar.write(f"checkpoint: {event.data['path']} (step {event.step})")
 
-    model = zoo.create(entry.name)
+    # a packed folder may hold colour images where the entry expects grey: fit the model to the data
+    probe, _ = dataset.sample(1, torch.Generator().manual_seed(0))
+    data_shape = tuple(probe.shape[1:])
+    model = zoo.create(entry.name, **({"data_shape": data_shape} if data_shape != entry.model.data_shape else {}))
     trainer = Trainer(model, cfg, dataset, device=device, on_event=on_event, entry=entry.name, dataset=dataset_name)
     if args.resume:
         if not resume_path(out).exists():
