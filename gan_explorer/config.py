@@ -65,5 +65,6 @@ class TrainConfig(_PlainConfig):
     log_every: int = 10
     sample_every: int = 100
     checkpoint_every: int = 0  # 0: only at the end
+    probe_every: int = 200  # coverage measured every N steps when the trainer is given a probe
     divergence_threshold: float = 1e4  # a loss above this (or NaN) pauses the run
 

@@ -31,7 +31,6 @@ def test_pause_step_resume_stop(runner, tmp_path):
     runner.start("ring-gan", train_overrides={"log_every": 5, "batch_size": 32}, steps=100_000)
     wait_for(lambda: runner.snapshot().step >= 10)
     runner.pause()
-    time.sleep(0.1)
     paused_at = runner.snapshot().step
     time.sleep(0.2)
     assert runner.snapshot().step == paused_at, "a paused run must not advance"
@@ -108,3 +107,13 @@ def test_reset_forgets_everything(runner):
     assert snap.status == "idle" and snap.history == {} and snap.samples is None
     with pytest.raises(RuntimeError, match="no run"):
         runner.save()
+
+
+def test_injected_probe_records_coverage_over_time(tmp_path):
+    from gan_explorer.metrics import coverage_probe
+
+    runner = TrainingRunner(device="cpu", out_dir=tmp_path, make_probe=coverage_probe)
+    runner.start("ring-gan", steps=40, train_overrides={"probe_every": 20, "batch_size": 64})
+    snap = wait_for(lambda: (s := runner.snapshot()).status == "finished" and s)
+    assert snap.coverage["step"] == [0, 20, 40]
+    assert all(0 <= m <= 8 for m in snap.coverage["modes_captured"])

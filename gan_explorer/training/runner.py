@@ -39,6 +39,7 @@ class RunSnapshot:
     step: int = 0
     total_steps: int = 0
     history: dict[str, list[float]] = field(default_factory=dict)
+    coverage: dict[str, list[float]] = field(default_factory=dict)  # probe results over training time
     samples: torch.Tensor | None = None  # latest fixed-noise samples, natural range
     samples_step: int = 0
     frames: list[tuple[int, torch.Tensor]] = field(default_factory=list)
@@ -50,10 +51,12 @@ class RunSnapshot:
 
 class TrainingRunner:
     def __init__(self, *, device: str = "auto", out_dir: str | Path = "runs",
-                 load_data: Callable[..., object] = data.load):
+                 load_data: Callable[..., object] = data.load,
+                 make_probe: Callable[[str], Callable] | None = None):
         self.device = pick_device(device)
         self.out_dir = Path(out_dir)
         self._load_data = load_data
+        self._make_probe = make_probe  # entry name -> probe(model) -> dict, e.g. metrics.coverage_probe
         self._lock = threading.Lock()  # guards the fields below
         self._wake = threading.Condition(self._lock)
         self.model_lock = threading.Lock()  # held during every update and every read of the weights
@@ -91,14 +94,17 @@ class TrainingRunner:
         dataset = self._load_data(zoo_entry.dataset, "train")
         with self._lock:
             self._snap.dataset_source = dataset.source
+        probe = self._make_probe(zoo_entry.name) if self._make_probe else None
         return Trainer(model, cfg, dataset, device=self.device, on_event=self._on_event,
-                       entry=zoo_entry.name, dataset=zoo_entry.dataset)
+                       entry=zoo_entry.name, dataset=zoo_entry.dataset, probe=probe)
 
     def _run(self, zoo_entry: zoo.ZooEntry, model_overrides: dict, cfg, paused: bool) -> None:
         try:
             trainer = self._build(zoo_entry, model_overrides, cfg)
             self._trainer = trainer
             trainer.emit_samples()  # show the untrained generator at step 0
+            if trainer.probe is not None:
+                trainer.emit_probe()
             self._set_status("paused" if paused else "running", "started paused" if paused else "")
             self._loop(trainer)
         except Exception as exc:  # reported to every visitor; the next start() works
@@ -119,7 +125,7 @@ class TrainingRunner:
             for command, future in commands:
                 self._execute(trainer, command, future)
             if running:
-                self._guarded_step(trainer, "both")
+                self._guarded_step(trainer)
             if trainer.step_count >= self._snap.total_steps:
                 with self.model_lock:
                     trainer.flush_metrics()
@@ -134,21 +140,25 @@ class TrainingRunner:
         except Exception as exc:
             future.set_exception(exc)
 
-    def _guarded_step(self, trainer: Trainer, mode: str) -> dict:
+    def _guarded_step(self, trainer: Trainer) -> None:
         try:
             with self.model_lock:
-                metrics = trainer.step(mode)
+                # re-checked under the model lock, so pause() can wait for the step in flight
+                if self._snap.status != "running":
+                    return
+                trainer.step("both")
+                with self._lock:
+                    self._rate_window.append((time.perf_counter(), trainer.step_count))
+                    self._snap.step = trainer.step_count
         except TrainingDiverged as exc:
             self._set_status("paused", str(exc))
-            return {}
-        with self._lock:
-            self._rate_window.append((time.perf_counter(), trainer.step_count))
-            self._snap.step = trainer.step_count
-        return metrics
 
     # ---- control -------------------------------------------------------------------------------
     def pause(self) -> None:
+        """Returns once the update in flight (if any) has finished: the run no longer moves."""
         self._transition({"running"}, "paused", "paused by a visitor")
+        with self.model_lock:
+            pass
 
     def resume(self) -> None:
         self._transition({"paused"}, "running", "")
@@ -225,6 +235,7 @@ class TrainingRunner:
         with self._lock:
             snap = copy.copy(self._snap)
             snap.history = {k: v[:] for k, v in self._snap.history.items()}
+            snap.coverage = {k: v[:] for k, v in self._snap.coverage.items()}
             snap.frames = self._snap.frames[:]
             snap.steps_per_s, snap.eta_s = self._rate()
             return snap
@@ -253,6 +264,8 @@ class TrainingRunner:
         with self._lock:
             if event.kind == "metrics":
                 _append_row(self._snap.history, {"step": event.step, **event.data})
+            elif event.kind == "coverage":
+                _append_row(self._snap.coverage, {"step": event.step, **event.data})
             elif event.kind == "samples":
                 samples = event.data["samples"]
                 self._snap.samples, self._snap.samples_step = samples, event.step

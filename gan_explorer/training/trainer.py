@@ -27,7 +27,7 @@ LIVE_SETTINGS = ("lr_g", "lr_d", "n_critic", "batch_size")
 
 @dataclass
 class Event:
-    kind: str  # 'metrics' | 'samples' | 'checkpoint'
+    kind: str  # 'metrics' | 'samples' | 'coverage' | 'checkpoint'
     step: int
     data: dict = field(default_factory=dict)
 
@@ -47,6 +47,7 @@ class Trainer:
         on_event: Callable[[Event], None] | None = None,
         entry: str = "",
         dataset: str = "",
+        probe: Callable[[GenerativeModel], dict[str, float]] | None = None,
     ):
         self.device = torch.device(device)
         self.model = model.to(self.device)
@@ -54,6 +55,7 @@ class Trainer:
         self.source = source
         self.on_event = on_event or (lambda event: None)
         self.entry, self.dataset = entry, dataset
+        self.probe = probe  # e.g. metrics.coverage_probe(entry): injected, so training never imports metrics
         self.optimizers = make_optimizers(self.model, cfg)
         self.generators = Generators.seeded(cfg.seed, self.device)
         self.step_count = 0
@@ -96,6 +98,8 @@ class Trainer:
         if self.step_count % self.cfg.sample_every == 0:
             self.emit_samples()
             self._last_good = self._snapshot_state()
+        if self.probe is not None and self.cfg.probe_every and self.step_count % self.cfg.probe_every == 0:
+            self.emit_probe()
         return metrics
 
     def run(self, steps: int, should_continue: Callable[[], bool] = lambda: True, out: Path | None = None) -> None:
@@ -124,6 +128,9 @@ class Trainer:
 
     def emit_samples(self) -> None:
         self.on_event(Event("samples", self.step_count, {"samples": self.fixed_samples()}))
+
+    def emit_probe(self) -> None:
+        self.on_event(Event("coverage", self.step_count, self.probe(self.model)))
 
     # ---- state --------------------------------------------------------------------------------
     def _snapshot_state(self) -> dict:
