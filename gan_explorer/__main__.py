@@ -1,4 +1,4 @@
-"""Command line: python -m gan_explorer train|sample|pack|list ..."""
+"""Command line: python -m gan_explorer train|sample|eval|pack|list ..."""
 
 from __future__ import annotations
 
@@ -41,6 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--label", type=int, help="class for conditional models (default: all classes in turn)")
     p.add_argument("--out", type=Path, default=Path("samples.png"))
 
+    p = commands.add_parser("eval", help="measure an entry's quality by its data's protocol (JSON)")
+    p.add_argument("entry")
+    p.add_argument("--checkpoint", type=Path, help="path stem of a checkpoint (default: the shipped one)")
+    p.add_argument("-n", type=int, help="samples (default: the protocol's published count)")
+    p.add_argument("--seed", type=int, default=0)
+
     p = commands.add_parser("pack", help="pack an image folder into HDF5")
     p.add_argument("src", type=Path)
     p.add_argument("out", type=Path)
@@ -51,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return {"list": _list, "train": _train, "sample": _sample, "pack": _pack}[args.command](args)
+        handlers = {"list": _list, "train": _train, "sample": _sample, "eval": _eval, "pack": _pack}
+        return handlers[args.command](args)
     except (KeyError, ValueError, FileNotFoundError, RuntimeError, CheckpointError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -76,21 +83,38 @@ def _train(args) -> int:
     return train_from_cli(args)
 
 
-def _sample(args) -> int:
-    from gan_explorer import visualize, zoo
+def _model(entry: str, checkpoint: Path | None):
+    from gan_explorer import zoo
     from gan_explorer.checkpoints import load_checkpoint, read_metadata
     from gan_explorer.config import ModelConfig
     from gan_explorer.models import build_model
 
-    if args.checkpoint is None:
-        model = zoo.load(args.entry)
-    else:  # rebuilt from the checkpoint's own config: it may differ from the entry's (e.g. colour data)
-        model = build_model(ModelConfig.from_dict(read_metadata(args.checkpoint)["config"]))
-        load_checkpoint(args.checkpoint, model, expected_entry=args.entry)
+    if checkpoint is None:
+        return zoo.load(entry)
+    # rebuilt from the checkpoint's own config: it may differ from the entry's (e.g. colour data)
+    model = build_model(ModelConfig.from_dict(read_metadata(checkpoint)["config"]))
+    load_checkpoint(checkpoint, model, expected_entry=entry)
+    return model
+
+
+def _sample(args) -> int:
+    from gan_explorer import visualize
+
+    model = _model(args.entry, args.checkpoint)
     labels = torch.full((args.n,), args.label) if args.label is not None else None
     samples = model.sample(args.n, labels=labels, seed=args.seed)
     visualize.save_png(visualize.render(samples), args.out)
     print(f"wrote {args.n} samples of {args.entry} to {args.out}")
+    return 0
+
+
+def _eval(args) -> int:
+    from gan_explorer.metrics import evaluate_model
+
+    model = _model(args.entry, args.checkpoint)
+    if args.checkpoint is None and not model.pretrained:
+        print(f"note: no shipped checkpoint for {args.entry}: measuring fresh weights", file=sys.stderr)
+    print(json.dumps(evaluate_model(model, args.entry, n=args.n, seed=args.seed), indent=2))
     return 0
 
 

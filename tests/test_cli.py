@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,12 @@ def test_sample_from_a_checkpoint(tmp_path):
     result = cli("sample", "ring-gan", "--checkpoint", str(out), "-n", "200", "--out", str(png))
     assert result.returncode == 0, result.stderr
     assert Image.open(png).size[0] > 100
+
+    result = cli("eval", "ring-gan", "--checkpoint", str(out), "-n", "500")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["protocol"] == "modes-2d" and report["samples"] == 500
+    assert 0 <= report["modes_captured"] <= 8 and report["real"]["modes_captured"] == 8
 
 
 def test_errors_are_plain_messages(tmp_path):
