@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import pickle
 import platform
@@ -36,6 +37,7 @@ RESERVED_KEYS = frozenset(
 )
 
 Writer = Callable[[BinaryIO], object]
+log = logging.getLogger(__name__)
 
 
 class CheckpointError(Exception):
@@ -202,10 +204,34 @@ def save_checkpoint(
     }
     # serialised before anything touches the disk, so a non-JSON config fails without writing
     text = json.dumps(meta, indent=2) + "\n"
-    # weights first: the JSON carries their sha256, so a save cut between the two renames leaves
-    # new weights beside old metadata, which load_checkpoint reports as a checksum mismatch
+    # weights first, then the JSON that carries their sha256. A save cut between the two renames
+    # leaves new weights beside old metadata; the previous weights, kept as a hard link until the
+    # JSON lands, still match that metadata, so load_checkpoint falls back to them.
+    previous = _previous_path(weights)
+    keep_previous = _link_previous(weights, previous)
     _atomic_write_all([(weights, _bytes_writer(data)), (metadata, _bytes_writer(text.encode("utf-8")))])
+    if keep_previous:
+        previous.unlink(missing_ok=True)
     return weights
+
+
+def _previous_path(weights: Path) -> Path:
+    return weights.with_name(f".{weights.name}.previous")
+
+
+def _link_previous(weights: Path, previous: Path) -> bool:
+    """Hard-link the current weights to ``previous`` (atomically); False where there are none or
+    the filesystem cannot link (then an interrupted save is reported as a checksum mismatch)."""
+    if not weights.exists():
+        return False
+    tmp = previous.with_name(previous.name + f".{secrets.token_hex(4)}.tmp")
+    try:
+        os.link(weights, tmp)
+        os.replace(tmp, previous)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def read_metadata(path_stem: str | Path) -> dict:
@@ -228,12 +254,23 @@ def read_metadata(path_stem: str | Path) -> dict:
 
 
 def verify(path_stem: str | Path) -> None:
-    """Raise CheckpointError unless the weights file matches the sha256 recorded in the metadata."""
+    """Raise CheckpointError unless the weights match the sha256 recorded in the metadata."""
     weights, metadata = _paths(path_stem)
     meta = read_metadata(path_stem)
-    if not weights.exists():
-        raise CheckpointError(f"checkpoint weights not found: {weights}")
-    _check_sha(meta, sha256_file(weights), weights, metadata)
+    _check_sha(meta, hashlib.sha256(_weights_bytes(weights, meta)).hexdigest(), weights, metadata)
+
+
+def _weights_bytes(weights: Path, meta: dict) -> bytes:
+    """The weights the metadata describes: the file, or the previous weights a save cut between
+    its two renames left behind (the metadata still describes those)."""
+    data = _read_bytes(weights, "checkpoint weights")
+    previous = _previous_path(weights)
+    if hashlib.sha256(data).hexdigest() != meta["sha256"] and previous.exists():
+        older = _read_bytes(previous, "previous checkpoint weights")
+        if hashlib.sha256(older).hexdigest() == meta["sha256"]:
+            log.warning("the last save of %s was interrupted: using the previous, intact checkpoint", weights)
+            return older
+    return data
 
 
 def _check_fits(state: dict[str, torch.Tensor], model: torch.nn.Module, weights: Path, entry: object) -> None:
@@ -273,7 +310,7 @@ def load_checkpoint(
     meta = read_metadata(path_stem)
     if expected_entry is not None and meta.get("entry") != expected_entry:
         raise CheckpointError(f"checkpoint {weights} is for {meta.get('entry')!r}, not {expected_entry!r}")
-    data = _read_bytes(weights, "checkpoint weights")
+    data = _weights_bytes(weights, meta)
     try:
         state = safetensors.torch.load(data)
     except SafetensorError as exc:

@@ -216,8 +216,9 @@ def test_writer_failing_halfway_leaves_old_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["state.bin"]
 
 
-def test_save_cut_between_the_two_renames_is_detected(tmp_path, monkeypatch):
-    save(tmp_path / "tiny", trained_net(seed=0), step=1)
+def test_save_cut_between_the_two_renames_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+    old = trained_net(seed=0)
+    save(tmp_path / "tiny", old, step=1)
     real_replace = os.replace
 
     def replace_weights_only(src, dst):
@@ -229,6 +230,20 @@ def test_save_cut_between_the_two_renames_is_detected(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         save(tmp_path / "tiny", trained_net(seed=5), step=2)
     monkeypatch.undo()
+    meta, state = load_checkpoint(tmp_path / "tiny")
+    verify(tmp_path / "tiny")
+    assert meta["step"] == 1
+    assert all(torch.equal(state[k], v) for k, v in old.state_dict().items())
+
+
+def test_a_modified_weights_file_is_a_checksum_mismatch_even_beside_a_previous_one(tmp_path):
+    save(tmp_path / "tiny", trained_net(seed=0), step=1)
+    save(tmp_path / "tiny", trained_net(seed=1), step=2)  # a completed save leaves no previous file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.json", "tiny.safetensors"]
+    weights = tmp_path / "tiny.safetensors"
+    raw = bytearray(weights.read_bytes())
+    raw[-1] ^= 0xFF
+    weights.write_bytes(bytes(raw))
     with pytest.raises(CheckpointError, match="checksum mismatch"):
         load_checkpoint(tmp_path / "tiny")
 
