@@ -1,0 +1,380 @@
+"""Every word the app shows, in English and Chinese.
+
+Two mechanisms, one table. Fixed text (labels, buttons, lessons) goes through
+gr.I18n: the browser translates it, following its language, and the in-app switch
+changes it live. Text the server composes (status lines with numbers in them) is
+formatted here with ``msg(lang, key, **values)`` in the visitor's language: the switch's
+choice for that session, else the browser's Accept-Language.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import gradio as gr
+
+LANGUAGES = ("en", "zh")
+
+EN: dict[str, str] = {
+    # ---- page ----------------------------------------------------------------------------------
+    "app.title": "# GAN Explorer",
+    "app.subtitle": "Train GANs and watch them learn, explore their latent space, ask for a class, "
+                    "and catch mode collapse. Every view can be shared as a link.",
+    "lang.label": "Language",
+    "tab.train": "Train",
+    "tab.latent": "Latent explorer",
+    "tab.conditional": "Conditional",
+    "tab.collapse": "Mode collapse",
+    "common.seed": "Seed",
+    "common.model": "Model",
+    "common.class": "Class",
+    "common.randomise": "Randomise",
+    "common.copy_link": "Copy link",
+    "common.link_placeholder": "A link to exactly this view appears here",
+    # ---- train ---------------------------------------------------------------------------------
+    "train.about.title": "What am I looking at? (the lesson)",
+    "train.about": (
+        "A GAN trains in three steps, over and over: **D sees real data and learns to say 1**, **D sees G's "
+        "fakes and learns to say 0**, then **G learns to make D say 1 on its fakes**.\n\n"
+        "- When G is good, D cannot tell real from fake and answers 0.5 for both. Then D's loss sits at the "
+        "**ideal value** drawn as a flat line: (1 − 0.5)² = **0.25** for the MSE loss, and −ln 0.5 = "
+        "**ln 2 ≈ 0.693** for BCE. The D(x) and D(G(z)) curves meet at 0.5.\n"
+        "- A D loss falling to 0 means D wins and G gets no useful signal; wild swings mean the learning rates "
+        "are too high. Try doubling `lr_d`, or raising `n_critic`, and watch the curves react.\n"
+        "- Samples come from the same fixed noise every time, so you see the *same* latents improve. For the "
+        "2-D mixtures the background is D's belief P(real): green where D thinks data lives.\n"
+        "- **Pause**, then **Step D** / **Step G** to do one half of the loop and see which curve moves.\n\n"
+        "There is one run for the whole server: everyone who opens this page watches (and steers) it, and it "
+        "keeps going when you reload or switch tabs."
+    ),
+    "train.readonly": "**Read-only demo.** You are watching the server's shared training run; starting, "
+                      "stopping and saving are switched off on this server.",
+    "train.entry": "Zoo entry (model + data + recipe)",
+    "train.batch": "Batch size",
+    "train.steps": "Steps",
+    "train.start": "Start",
+    "train.pause": "Pause",
+    "train.resume": "Resume",
+    "train.step_d": "Step D",
+    "train.step_g": "Step G",
+    "train.step_both": "Step both",
+    "train.apply": "Apply to run",
+    "train.stop": "Stop",
+    "train.reset": "Reset",
+    "train.save": "Save",
+    "train.loss_plot": "Losses",
+    "train.d_plot": "D's answers: D(x) on real, D(G(z)) on fakes",
+    "train.smoothing": "Smoothing",
+    "train.samples": "Samples from fixed noise",
+    "train.timelapse": "Make timelapse GIF",
+    "train.timelapse_out": "Timelapse",
+    "train.arch": "Architecture: G and D, parameters and memory",
+    # ---- latent --------------------------------------------------------------------------------
+    "latent.about.title": "What am I looking at? (the lesson)",
+    "latent.about": (
+        "G turns a **latent vector** z (a list of random numbers; the seed picks which) into a sample. "
+        "Drag the sliders and watch the picture follow.\n\n"
+        "- **z[i] sliders** set the first numbers of z directly. Most single numbers change little on their own: "
+        "the meaning is spread across all of them.\n"
+        "- **Principal directions** (GANSpace) are the directions in z that move G's first layer the most, found "
+        "by PCA over 2,000 random latents. They tend to control big, visible changes such as thickness or slant.\n"
+        "- **Interpolation**: walking from seed A to seed B changes the picture smoothly, which shows G has "
+        "learned a continuous space. **slerp** walks along the sphere where almost all Gaussian latents live; "
+        "**lerp**'s straight line cuts through the middle, where latents are unusually short, so its midpoints "
+        "often look faded.\n"
+        "- **Seed arithmetic**: adding two latents tends to combine features; subtracting one does *not* "
+        "behave like removing a feature — the result leaves the region G was trained on.\n\n"
+        "A model without shipped weights is freshly initialised: its pictures are noise, and the status line "
+        "says so."
+    ),
+    "latent.dims": "**First latent values** z[0] … z[7]",
+    "latent.pcs": "**Principal directions** (offsets along GANSpace PCA directions)",
+    "latent.interp": "### Interpolation between two seeds",
+    "latent.seed_a": "Seed A",
+    "latent.seed_b": "Seed B",
+    "latent.steps": "Steps",
+    "latent.method": "Method",
+    "latent.interp_btn": "Interpolate",
+    "latent.strip": "From A to B",
+    "latent.arith": "### Seed arithmetic: A + B − C",
+    "latent.arith_btn": "Compute A + B − C",
+    "latent.alt": "the generator's output for these latent values",
+    "latent.export": "Download PNG",
+    # ---- conditional ---------------------------------------------------------------------------
+    "cond.about.title": "What am I looking at? (the lesson)",
+    "cond.about": (
+        "A **conditional GAN** gets the class label as an extra input, in G *and* in D: G is asked for a 7, "
+        "and D judges whether the picture is a real **7**. So you can choose what it draws.\n\n"
+        "- **Class grid**: many latents, one class.\n"
+        "- **Class × style**: every row keeps one latent and only the label changes across the columns. "
+        "What stays the same along a row (thickness, slant) is *style*, held by z; what changes is the class, "
+        "held by the label."
+    ),
+    "cond.count": "Samples",
+    "cond.rows": "Rows (styles)",
+    "cond.grid": "This class, many latents",
+    "cond.styles": "Class × style (rows share z)",
+    # ---- mode collapse -------------------------------------------------------------------------
+    "collapse.about.title": "What am I looking at? (the lesson)",
+    "collapse.about": (
+        "**Mode collapse**: G finds a few outputs that fool D and makes them for every seed. The wall of "
+        "samples then repeats itself, and many samples share the same nearest real example.\n\n"
+        "- Compare `mnist-mlp-naive` (MSE, sigmoid, SGD, one uniform seed number) with `mnist-mlp-improved` "
+        "(BCE, LeakyReLU, LayerNorm, Adam, 100 normal seed numbers).\n"
+        "- **Spread** is the average distance between two samples; real data has its own spread. A ratio far "
+        "below 1 means collapse.\n"
+        "- **Nearest real example**: each sample beside the closest training image (pixel distance). Near-copies "
+        "would mean memorising instead of generating.\n"
+        "- For the 2-D mixtures the bars count samples near each mode: a collapsed GAN covers a few of them."
+    ),
+    "collapse.source": "Model",
+    "collapse.count": "Samples (seeds)",
+    "collapse.inspect": "Inspect",
+    "collapse.bars": "Samples per mode",
+    "collapse.wall": "Sample wall",
+    "collapse.pairs": "Each sample (left) and its nearest real example (right)",
+}
+
+ZH: dict[str, str] = {
+    "app.title": "# GAN 探索器",
+    "app.subtitle": "训练 GAN 并观察它如何学习，探索潜在空间，指定类别生成，识别模式崩溃。每个视图都可以用链接分享。",
+    "lang.label": "语言",
+    "tab.train": "训练",
+    "tab.latent": "潜在空间",
+    "tab.conditional": "条件生成",
+    "tab.collapse": "模式崩溃",
+    "common.seed": "种子",
+    "common.model": "模型",
+    "common.class": "类别",
+    "common.randomise": "随机",
+    "common.copy_link": "复制链接",
+    "common.link_placeholder": "指向当前视图的链接会显示在这里",
+    "train.about.title": "我在看什么？（讲解）",
+    "train.about": (
+        "GAN 的训练不断重复三步：**D 看真实数据，学着输出 1**；**D 看 G 的伪造样本，学着输出 0**；"
+        "然后 **G 学着让 D 对它的伪造样本输出 1**。\n\n"
+        "- 当 G 足够好时，D 分不清真假，对两者都回答 0.5。此时 D 的损失停在图中水平线所示的**理想值**："
+        "MSE 损失为 (1 − 0.5)² = **0.25**，BCE 损失为 −ln 0.5 = **ln 2 ≈ 0.693**。"
+        "D(x) 与 D(G(z)) 两条曲线在 0.5 相遇。\n"
+        "- D 的损失降到 0 说明 D 赢了，G 得不到有用的信号；剧烈震荡说明学习率太高。试着把 `lr_d` 加倍，"
+        "或提高 `n_critic`，看曲线如何变化。\n"
+        "- 样本每次都来自同一组固定噪声，所以你看到的是*同一批*潜在向量在变好。对二维混合分布，背景是 D 认为"
+        "“是真实数据”的概率 P(real)：绿色是 D 认为数据所在之处。\n"
+        "- 先**暂停**，再按**单步 D** / **单步 G** 只执行循环的一半，看看哪条曲线在动。\n\n"
+        "整个服务器只有一个训练任务：打开本页的每个人都在观看（并操控）它，刷新页面或切换标签页后它仍在继续。"
+    ),
+    "train.readonly": "**只读演示。** 你正在观看服务器上共享的训练任务；本服务器已关闭开始、停止和保存功能。",
+    "train.entry": "模型库条目（模型 + 数据 + 训练配方）",
+    "train.batch": "批大小",
+    "train.steps": "步数",
+    "train.start": "开始",
+    "train.pause": "暂停",
+    "train.resume": "继续",
+    "train.step_d": "单步 D",
+    "train.step_g": "单步 G",
+    "train.step_both": "单步 D+G",
+    "train.apply": "应用到训练",
+    "train.stop": "停止",
+    "train.reset": "重置",
+    "train.save": "保存",
+    "train.loss_plot": "损失",
+    "train.d_plot": "D 的回答：真实数据上的 D(x)，伪造样本上的 D(G(z))",
+    "train.smoothing": "平滑",
+    "train.samples": "固定噪声生成的样本",
+    "train.timelapse": "生成延时动画 GIF",
+    "train.timelapse_out": "延时动画",
+    "train.arch": "网络结构：G 与 D、参数量与内存",
+    "latent.about.title": "我在看什么？（讲解）",
+    "latent.about": (
+        "G 把一个**潜在向量** z（一串随机数，由种子决定）变成一个样本。拖动滑块，图像随之变化。\n\n"
+        "- **z[i] 滑块**直接设置 z 的前几个数。单个数往往影响不大：含义分散在所有数之中。\n"
+        "- **主方向**（GANSpace）是 z 中最能改变 G 第一层的方向，通过对 2000 个随机潜在向量做 PCA 得到，"
+        "通常控制粗细、倾斜等明显的变化。\n"
+        "- **插值**：从种子 A 走到种子 B，图像平滑变化，说明 G 学到了连续的空间。**slerp** 沿着几乎所有高斯潜在向量"
+        "所在的球面走；**lerp** 走直线，穿过向量异常短的中心区域，所以中间的图常常显得淡。\n"
+        "- **种子算术**：两个潜在向量相加往往能组合特征；减去一个却*不像*去掉某个特征——结果离开了 G 训练过的区域。\n\n"
+        "没有预训练权重的模型是全新初始化的：它画出的是噪声，状态行会说明这一点。"
+    ),
+    "latent.dims": "**前几个潜在值** z[0] … z[7]",
+    "latent.pcs": "**主方向**（沿 GANSpace PCA 方向的偏移）",
+    "latent.interp": "### 两个种子之间的插值",
+    "latent.seed_a": "种子 A",
+    "latent.seed_b": "种子 B",
+    "latent.steps": "步数",
+    "latent.method": "方法",
+    "latent.interp_btn": "插值",
+    "latent.strip": "从 A 到 B",
+    "latent.arith": "### 种子算术：A + B − C",
+    "latent.arith_btn": "计算 A + B − C",
+    "latent.alt": "生成器对这些潜在值的输出",
+    "latent.export": "下载 PNG",
+    "cond.about.title": "我在看什么？（讲解）",
+    "cond.about": (
+        "**条件 GAN** 把类别标签作为额外输入，同时送进 G *和* D：要求 G 画一个 7，D 判断这张图是不是真实的 **7**。"
+        "于是你可以选择它画什么。\n\n"
+        "- **类别网格**：同一类别，许多潜在向量。\n"
+        "- **类别 × 风格**：每一行保持同一个潜在向量，只有各列的标签不同。沿一行不变的（粗细、倾斜）是由 z 决定的"
+        "*风格*；变化的是由标签决定的类别。"
+    ),
+    "cond.count": "样本数",
+    "cond.rows": "行数（风格）",
+    "cond.grid": "同一类别，不同潜在向量",
+    "cond.styles": "类别 × 风格（每行共享 z）",
+    "collapse.about.title": "我在看什么？（讲解）",
+    "collapse.about": (
+        "**模式崩溃**：G 找到少数几个能骗过 D 的输出，然后对每个种子都生成它们。于是样本墙不断重复，"
+        "许多样本共享同一个最近的真实样本。\n\n"
+        "- 比较 `mnist-mlp-naive`（MSE、sigmoid、SGD、一个均匀分布的种子数）与 `mnist-mlp-improved`"
+        "（BCE、LeakyReLU、LayerNorm、Adam、100 个正态分布的种子数）。\n"
+        "- **离散度**是两个样本之间的平均距离；真实数据有它自己的离散度。比值远小于 1 即为崩溃。\n"
+        "- **最近的真实样本**：每个样本旁边是与它最接近的训练图像（像素距离）。几乎一模一样说明在记忆而非生成。\n"
+        "- 对二维混合分布，柱状图统计每个模式附近的样本数：崩溃的 GAN 只覆盖其中少数几个。"
+    ),
+    "collapse.source": "模型",
+    "collapse.count": "样本数（种子数）",
+    "collapse.inspect": "检查",
+    "collapse.bars": "每个模式的样本数",
+    "collapse.wall": "样本墙",
+    "collapse.pairs": "每个样本（左）与最近的真实样本（右）",
+}
+
+# Text composed on the server, with values filled in: msg(lang, key, **values).
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "status.pretrained": "`{name}`: pretrained weights from `checkpoints/{where}`{step}.",
+        "status.step": "trained {step} steps",
+        "status.fresh": "`{name}`: no pretrained checkpoint ships for this entry, so this is a **freshly "
+                        "initialised** network and its pictures are noise. Train it in the Train tab to see it learn.",
+        "train.dataset": "data",
+        "train.loss": "loss",
+        "train.saved": "Saved to `{path}`.",
+        "train.idle": "No run yet. Pick an entry and press **Start**; everyone on this server will watch it.",
+        "train.idle_readonly": "Nothing is training on this server right now.",
+        "train.progress": "step {step} / {total}",
+        "train.rate": "{rate} steps/s · ETA {eta}",
+        "train.reason": "Why",
+        "train.data": "Data",
+        "run.idle": "idle", "run.starting": "starting", "run.running": "running", "run.paused": "paused",
+        "run.finished": "finished", "run.stopped": "stopped", "run.error": "error",
+        "plot.d_loss": "D loss", "plot.g_loss": "G loss", "plot.vae_loss": "loss", "plot.recon": "reconstruction",
+        "plot.ideal": "ideal ({value})", "plot.d_ideal": "0.5: D cannot tell",
+        "arch.params": "{count} parameters · {mb} MB",
+        "arch.total": "**Total**: {count} parameters, {mb} MB of weights (about {train_mb} MB while training "
+                      "with Adam, which keeps two more numbers per weight).",
+        "latent.alt": EN["latent.alt"], "latent.export": EN["latent.export"],
+        "collapse.no_run": "No training run yet: start one in the Train tab, or pick a zoo model.",
+        "collapse.from_run": "The current training run: `{entry}` at step {step}.",
+        "collapse.summary": "**{count} samples** · distinct nearest real examples: **{distinct}** of {count} · "
+                            "spread {spread} vs real {real_spread} (ratio **{ratio}**; far below 1 means collapse) · "
+                            "mean distance to the nearest real example {nn}",
+        "collapse.off": "off-mode",
+        "collapse.modes": "Modes captured: **{captured} / {total}** · high-quality samples (within 3σ of a mode): "
+                          "**{hq} %**",
+        "collapse.run_choice": "current training run",
+        "note.share_failed": "The public share link could not be opened (no internet connection?). The app is "
+                             "served locally only.",
+        "note.share_ok": "Shared publicly at {url}",
+        "link.bad": "This link could not be opened ({error}); showing the default view instead.",
+    },
+    "zh": {
+        "status.pretrained": "`{name}`：预训练权重来自 `checkpoints/{where}`{step}。",
+        "status.step": "已训练 {step} 步",
+        "status.fresh": "`{name}`：这个条目没有附带预训练检查点，所以这是一个**全新初始化**的网络，画出的是噪声。"
+                        "在“训练”标签页训练它，看它如何学习。",
+        "train.dataset": "数据",
+        "train.loss": "损失",
+        "train.saved": "已保存到 `{path}`。",
+        "train.idle": "还没有训练任务。选择一个条目并按**开始**；这个服务器上的每个人都能看到它。",
+        "train.idle_readonly": "这个服务器上目前没有训练任务。",
+        "train.progress": "第 {step} / {total} 步",
+        "train.rate": "{rate} 步/秒 · 预计剩余 {eta}",
+        "train.reason": "原因",
+        "train.data": "数据",
+        "run.idle": "空闲", "run.starting": "启动中", "run.running": "训练中", "run.paused": "已暂停",
+        "run.finished": "已完成", "run.stopped": "已停止", "run.error": "出错",
+        "plot.d_loss": "D 损失", "plot.g_loss": "G 损失", "plot.vae_loss": "损失", "plot.recon": "重建",
+        "plot.ideal": "理想值 ({value})", "plot.d_ideal": "0.5：D 无法分辨",
+        "arch.params": "{count} 个参数 · {mb} MB",
+        "arch.total": "**总计**：{count} 个参数，权重占 {mb} MB（用 Adam 训练时约 {train_mb} MB，因为它为每个权重"
+                      "多保存两个数）。",
+        "latent.alt": ZH["latent.alt"], "latent.export": ZH["latent.export"],
+        "collapse.no_run": "还没有训练任务：请在“训练”标签页开始一个，或选择模型库中的模型。",
+        "collapse.from_run": "当前训练任务：`{entry}`，第 {step} 步。",
+        "collapse.summary": "**{count} 个样本** · 不同的最近真实样本：{count} 个中有 **{distinct}** 个 · "
+                            "离散度 {spread}，真实数据 {real_spread}（比值 **{ratio}**；远小于 1 即为崩溃）· "
+                            "到最近真实样本的平均距离 {nn}",
+        "collapse.off": "不在模式上",
+        "collapse.modes": "覆盖的模式：**{captured} / {total}** · 高质量样本（距某个模式 3σ 以内）：**{hq} %**",
+        "collapse.run_choice": "当前训练任务",
+        "note.share_failed": "无法打开公开分享链接（没有网络连接？）。本应用仅在本地提供服务。",
+        "note.share_ok": "公开分享地址：{url}",
+        "link.bad": "无法打开这个链接（{error}）；改为显示默认视图。",
+    },
+}
+
+# svelte-i18n looks a locale up as "zh-CN", then "zh": one Chinese table serves zh, zh-CN and zh-TW.
+I18N = gr.I18n(en=EN, zh=ZH)
+
+
+def T(key: str) -> gr.i18n.I18nData:  # noqa: N802 - the conventional name for "translate"
+    """A fixed string, translated in the browser. Unknown keys fail at build time, not in the page."""
+    if key not in EN or key not in ZH:
+        raise KeyError(f"no translation for {key!r}")
+    return I18N(key)
+
+
+def msg(lang: str, key: str, **values) -> str:
+    table = MESSAGES.get(lang, MESSAGES["en"])
+    return table.get(key, MESSAGES["en"][key]).format(**values)
+
+
+# ---- the visitor's language ------------------------------------------------------------------------
+
+_CHOSEN: OrderedDict[str, str] = OrderedDict()  # session hash -> language picked with the switch
+_CHOSEN_LIMIT = 10_000
+_LOCK = threading.Lock()
+
+
+def browser_language(accept_language: str) -> str:
+    """'zh' when the browser prefers any Chinese, else 'en' (from an Accept-Language header)."""
+    ranked = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        ranked.append((-q, position, tag.strip().lower()))
+    for _, _, tag in sorted(ranked):
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
+    return "en"
+
+
+def lang_of(request: gr.Request | None) -> str:
+    if request is None:
+        return "en"
+    session = getattr(request, "session_hash", None)
+    with _LOCK:
+        if session and session in _CHOSEN:
+            return _CHOSEN[session]
+    headers = getattr(request, "headers", None) or {}
+    return browser_language(headers.get("accept-language", ""))
+
+
+def choose_language(lang: str, request: gr.Request | None) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, not {lang!r}")
+    session = getattr(request, "session_hash", None)
+    if session:
+        with _LOCK:
+            _CHOSEN[session] = lang
+            _CHOSEN.move_to_end(session)
+            while len(_CHOSEN) > _CHOSEN_LIMIT:
+                _CHOSEN.popitem(last=False)
+    return lang

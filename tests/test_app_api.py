@@ -1,0 +1,169 @@
+"""The launched app driven through its public API with gradio_client, as a script or another program would."""
+
+from __future__ import annotations
+
+import io
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+import numpy as np
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+from PIL import Image
+
+PUBLIC = {"generate", "interpolate", "arithmetic", "conditional", "conditional_grid", "mode_collapse",
+          "train_status"}
+TRAINING = {"train_start", "train_stop", "train_pause", "train_resume", "train_step", "train_save",
+            "train_update", "train_reset", "train_timelapse"}
+
+
+@pytest.fixture(scope="module")
+def client(app_url) -> Client:
+    return Client(app_url, verbose=False)
+
+
+def endpoints(client: Client) -> set[str]:
+    return {name.lstrip("/") for name in client.view_api(return_format="dict", print_info=False)["named_endpoints"]}
+
+
+def pixels(path_or_bytes) -> np.ndarray:
+    source = io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes) else path_or_bytes
+    return np.asarray(Image.open(source).convert("RGB"))
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read()
+
+
+def wait_for(predicate, timeout: float = 60.0, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not reached in time")
+
+
+def test_every_public_endpoint_is_there(client):
+    assert PUBLIC | TRAINING <= endpoints(client)
+
+
+def test_generate_is_reproducible_and_follows_the_sliders(client):
+    a = pixels(client.predict("dcgan-mnist", 3, [0.5, -1.0], [1.0], 0, api_name="/generate"))
+    b = pixels(client.predict("dcgan-mnist", 3, [0.5, -1.0], [1.0], 0, api_name="/generate"))
+    moved = pixels(client.predict("dcgan-mnist", 3, [2.5, -1.0], [1.0], 0, api_name="/generate"))
+    assert a.shape == (28, 28, 3)
+    assert np.array_equal(a, b), "the same values must give the same picture"
+    assert not np.array_equal(a, moved), "moving a latent slider must change the picture"
+    other_seed = pixels(client.predict("dcgan-mnist", 4, [0.5, -1.0], [1.0], 0, api_name="/generate"))
+    assert not np.array_equal(a, other_seed)
+
+
+def test_deep_link_reproduces_the_image(client, app_url):
+    """What the Copy-link button builds: the page opens with it, and the picture the page shows
+    (the fast route, asked with the link's own values) equals the API's picture for those values."""
+    view = {"entry": "dcgan-mnist", "seed": "11", "dims": "0.25,-1.5,0,0,0,0,0,3", "pcs": "-2,0,0,0,0"}
+    page = fetch(app_url + "?" + urlencode({"tab": "latent", **view}))
+    assert b"<html" in page.lower()[:2000] or b"<!doctype html" in page.lower()[:200]
+    shown = pixels(fetch(app_url + "gan/latent.png?" + urlencode(view)))
+    expected = pixels(client.predict("dcgan-mnist", 11, [0.25, -1.5, 0, 0, 0, 0, 0, 3], [-2, 0, 0, 0, 0], 0,
+                                     api_name="/generate"))
+    assert np.array_equal(shown, expected)
+
+
+def test_fast_route_rejects_bad_values(app_url):
+    for query, message in ((dict(entry="nope", seed=1), "unknown zoo entry"),
+                           (dict(entry="dcgan-mnist", seed="nan"), "seed"),
+                           (dict(entry="dcgan-mnist", seed=1, dims="9"), "must lie in")):
+        with pytest.raises(urllib.error.HTTPError) as info:
+            fetch(app_url + "gan/latent.png?" + urlencode(query))
+        assert info.value.code == 400 and message in info.value.read().decode()
+
+
+def test_interpolation_and_arithmetic(client):
+    strip = pixels(client.predict("dcgan-mnist", 1, 2, 5, "slerp", 0, api_name="/interpolate"))
+    assert strip.shape[1] > 4 * strip.shape[0], "five pictures side by side"
+    lerp = pixels(client.predict("dcgan-mnist", 1, 2, 5, "lerp", 0, api_name="/interpolate"))
+    assert strip.shape == lerp.shape
+    row = pixels(client.predict("dcgan-mnist", 1, 2, 3, 0, api_name="/arithmetic"))
+    assert row.shape[1] > 3 * row.shape[0], "A, B, C and A + B − C are all shown"
+
+
+def test_conditional_grids(client):
+    grid = pixels(client.predict("cgan-mnist", 7, 0, 9, api_name="/conditional"))
+    other = pixels(client.predict("cgan-mnist", 3, 0, 9, api_name="/conditional"))
+    assert grid.shape == other.shape and not np.array_equal(grid, other), "the class changes the picture"
+    styles = pixels(client.predict("cgan-mnist", 0, 4, api_name="/conditional_grid"))
+    assert styles.shape[1] > 2 * styles.shape[0], "10 classes across, 4 styles down"
+
+
+def test_mode_collapse_reports(client):
+    summary, wall, pairs, counts = client.predict("mnist-mlp-naive", 0, 30, api_name="/mode_collapse")
+    assert "30 samples" in summary and "nearest real" in summary
+    assert pixels(pairs).shape[1] > pixels(pairs).shape[0], "samples beside their neighbours"
+    assert pixels(wall).size and counts == {}
+    summary, wall, pairs, counts = client.predict("ring-gan", 0, 200, api_name="/mode_collapse")
+    assert "Modes captured" in summary and pairs is None
+    assert len(counts) == 9 and sum(counts.values()) == 200, "8 modes plus off-mode cover every sample"
+
+
+@pytest.mark.parametrize("args, message", [
+    (("nope", 1, [], [], 0), "unknown zoo entry"),
+    (("dcgan-mnist", 2**40, [], [], 0), "seed must lie in"),
+    (("dcgan-mnist", 1, [9.0], [], 0), "must lie in"),
+    (("dcgan-mnist", 1, [0.0] * 9, [], 0), "at most 8"),
+    (("cgan-mnist", 1, [], [], 12), "class must be"),
+])
+def test_bad_inputs_get_clear_errors_and_the_app_keeps_serving(client, args, message):
+    with pytest.raises(AppError, match=message):
+        client.predict(*args, api_name="/generate")
+    assert pixels(client.predict("dcgan-mnist", 1, [], [], 0, api_name="/generate")).size
+
+
+def test_training_through_the_api(client, app_server):
+    client.predict(api_name="/train_reset")
+    client.predict("pattern1010", 0.01, 0.01, 1, 1, 1_000_000, 0, api_name="/train_start")
+    with pytest.raises(AppError, match="already in progress"):
+        client.predict("pattern1010", 0.01, 0.01, 1, 1, 100, 0, api_name="/train_start")
+    first = wait_for(lambda: (s := client.predict(api_name="/train_status"))["history_length"] > 2 and s)
+    grown = wait_for(lambda: (s := client.predict(api_name="/train_status"))["history_length"]
+                     > first["history_length"] and s)
+    assert grown["status"] == "running" and grown["entry"] == "pattern1010"
+    assert {"d_loss", "g_loss"} <= set(grown["latest"])
+
+    client.predict(api_name="/train_pause")
+    paused = client.predict(api_name="/train_status")
+    client.predict("d", api_name="/train_step")
+    assert client.predict(api_name="/train_status")["step"] == paused["step"] + 1
+    with pytest.raises(AppError, match="step mode"):
+        client.predict("sideways", api_name="/train_step")
+    assert "0.02" in client.predict(0.02, 0.01, 1, 1, api_name="/train_update")
+    assert client.predict(api_name="/train_status")["settings"]["lr_g"] == 0.02
+    with pytest.raises(AppError, match="lr_d"):
+        client.predict(0.02, 0, 1, 1, api_name="/train_update")
+    saved = client.predict(api_name="/train_save")
+    assert list(app_server.runs.glob("pattern1010-step*.safetensors")), saved
+    gif = Path(client.predict(api_name="/train_timelapse"))
+    assert gif.suffix == ".gif" and Image.open(gif).n_frames >= 2
+
+    client.predict(api_name="/train_resume")
+    client.predict(api_name="/train_stop")
+    assert client.predict(api_name="/train_status")["status"] == "stopped"
+    client.predict(api_name="/train_reset")
+    assert client.predict(api_name="/train_status")["status"] == "idle"
+
+
+def test_demo_mode_has_no_training_endpoints(demo_url):
+    demo = Client(demo_url, verbose=False)
+    names = endpoints(demo)
+    assert PUBLIC <= names, "reading and exploring still work"
+    assert not names & TRAINING, f"read-only server exposes {names & TRAINING}"
+    with pytest.raises(ValueError, match="train_start"):
+        demo.predict("pattern1010", 0.01, 0.01, 1, 1, 100, 0, api_name="/train_start")
+    assert demo.predict(api_name="/train_status")["status"] == "idle"
