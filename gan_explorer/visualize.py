@@ -28,7 +28,7 @@ def image_grid(images: torch.Tensor, nrow: int | None = None, padding: int = 2) 
     return (grid.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
 
 
-def _figure_to_array(fig) -> np.ndarray:
+def figure_to_array(fig) -> np.ndarray:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=fig.dpi)
     plt.close(fig)
@@ -48,7 +48,7 @@ def pattern_bars(samples: torch.Tensor, count: int = 8) -> np.ndarray:
         ax.set_xticks(range(4))
         ax.tick_params(labelsize=7)
     fig.tight_layout()
-    return _figure_to_array(fig)
+    return figure_to_array(fig)
 
 
 def curves(samples: torch.Tensor, real: torch.Tensor | None = None, count: int = 16) -> np.ndarray:
@@ -61,7 +61,7 @@ def curves(samples: torch.Tensor, real: torch.Tensor | None = None, count: int =
     ax.set_ylim(-1.2, 1.2)
     ax.set_title("generated curves" + (" (grey: real)" if real is not None else ""), fontsize=9)
     fig.tight_layout()
-    return _figure_to_array(fig)
+    return figure_to_array(fig)
 
 
 def points(
@@ -87,7 +87,7 @@ def points(
     ax.set_aspect("equal")
     ax.legend(loc="upper right", fontsize=7, markerscale=3)
     fig.tight_layout()
-    return _figure_to_array(fig)
+    return figure_to_array(fig)
 
 
 def render(samples: torch.Tensor, *, real: torch.Tensor | None = None) -> np.ndarray:

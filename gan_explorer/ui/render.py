@@ -176,15 +176,7 @@ def _point_in_cloud(entry: str, point: torch.Tensor) -> np.ndarray:
     ax.set_aspect("equal")
     ax.legend(loc="upper right", fontsize=7, markerscale=1)
     fig.tight_layout()
-    return _figure_array(fig)
-
-
-def _figure_array(fig) -> np.ndarray:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=fig.dpi)
-    plt.close(fig)
-    buffer.seek(0)
-    return np.array(Image.open(buffer).convert("RGB"))
+    return visualize.figure_to_array(fig)
 
 
 def png_bytes(array: np.ndarray, scale: int = 1) -> bytes:
