@@ -16,7 +16,7 @@ from gradio_client.exceptions import AppError
 from PIL import Image
 
 PUBLIC = {"generate", "interpolate", "arithmetic", "conditional", "conditional_grid", "mode_collapse",
-          "train_status"}
+          "mode_collapse_lesson", "train_status"}
 TRAINING = {"train_start", "train_stop", "train_pause", "train_resume", "train_step", "train_save",
             "train_update", "train_reset", "train_timelapse"}
 
@@ -103,14 +103,70 @@ def test_conditional_grids(client):
     assert styles.shape[1] > 2 * styles.shape[0], "10 classes across, 4 styles down"
 
 
-def test_mode_collapse_reports(client):
-    summary, wall, pairs, counts = client.predict("mnist-mlp-naive", 0, 30, api_name="/mode_collapse")
-    assert "30 samples" in summary and "nearest real" in summary
+def test_mode_collapse_on_mnist_reports_the_figures_beside_real_digits(client):
+    summary, wall, pairs, counts, report = client.predict("mnist-mlp-naive", 0, 30, api_name="/mode_collapse")
+    assert "2,000 samples" in summary and "nearest real" in summary and "Classes covered" in summary
     assert pixels(pairs).shape[1] > pixels(pairs).shape[0], "samples beside their neighbours"
-    assert pixels(wall).size and counts == {}
-    summary, wall, pairs, counts = client.predict("ring-gan", 0, 200, api_name="/mode_collapse")
-    assert "Modes captured" in summary and pairs is None
-    assert len(counts) == 9 and sum(counts.values()) == 200, "8 modes plus off-mode cover every sample"
+    assert pixels(wall).shape[0] > 200 and counts == {}, "the wall has one row per digit; no 2-D modes here"
+    assert report["entry"] == "mnist-mlp-naive" and report["protocol"] == "mnist" and report["samples"] == 2000
+    assert report["weights"] in ("checkpoint", "fresh") and report["wall_samples"] == 30
+    assert 0 <= report["classes_covered"] <= 10 and report["kl_to_uniform"] >= 0
+    assert 1 <= report["inception_score"] <= 10
+    assert len(report["class_histogram"]) == 10 and abs(sum(report["class_histogram"]) - 1) < 1e-9
+    real = report["real"]  # the yardstick beside every figure: the evaluator on held-out digits
+    assert real["classes_covered"] == 10 and 9 < real["inception_score"] <= 10 and real["kl_to_uniform"] < 0.05
+    assert 0 <= real["frechet_distance"] < report["frechet_distance"]
+    assert 0 <= report["duplicate_rate"] <= 1 and len(report["duplicate_pairs"]) == 8
+    assert 1 <= report["distinct_nearest_real"] <= 30
+    assert report["seconds"] < 30, "the tab's action stays bounded"
+
+    again = client.predict("mnist-mlp-naive", 0, 30, api_name="/mode_collapse")[4]
+    assert again["class_histogram"] == report["class_histogram"], "a seed always gives the same figures"
+
+
+def test_mode_collapse_on_a_2d_mixture_counts_modes(client):
+    summary, wall, pairs, counts, report = client.predict("ring-gan", 0, 200, api_name="/mode_collapse")
+    assert "Modes captured" in summary and pairs is None and pixels(wall).size
+    assert report["protocol"] == "modes-2d" and report["samples"] == 2500 and report["num_modes"] == 8
+    assert 0 <= report["modes_captured"] <= 8 and 0 <= report["high_quality_fraction"] <= 1
+    assert len(counts) == 9 and sum(counts.values()) == 2500, "8 modes plus off-mode cover every sample"
+    assert report["modes_captured"] == sum(1 for name, c in counts.items() if name != "off-mode" and c > 0)
+    assert report["real"]["modes_captured"] == 8
+
+
+def test_mode_collapse_lesson_is_cached_per_checkpoint(client):
+    lesson = client.predict(api_name="/mode_collapse_lesson")
+    assert {"mnist-mlp-naive", "mnist-mlp-improved", "dcgan-mnist", "real"} <= set(lesson)
+    for name in ("mnist-mlp-naive", "mnist-mlp-improved", "dcgan-mnist"):
+        card = lesson[name]
+        assert card["samples"] >= 1000 and 0 <= card["classes_covered"] <= 10 and card["kl_to_uniform"] >= 0
+        assert 1 <= card["inception_score"] <= 10 and card["weights"] in ("checkpoint", "fresh")
+    naive, dcgan = lesson["mnist-mlp-naive"], lesson["dcgan-mnist"]
+    if naive["weights"] == dcgan["weights"] == "checkpoint":  # the textbook lesson itself
+        assert naive["kl_to_uniform"] > dcgan["kl_to_uniform"] and naive["classes_covered"] < dcgan["classes_covered"]
+    assert lesson["real"]["classes_covered"] == 10
+    again = client.predict(api_name="/mode_collapse_lesson")
+    assert again == lesson, "the second view reuses the first one's figures (same timings included)"
+
+
+def test_mode_collapse_of_the_training_run(client):
+    client.predict(api_name="/train_reset")
+    with pytest.raises(AppError, match="No training run"):
+        client.predict("run", 0, 20, api_name="/mode_collapse")
+    client.predict("ring-gan", 1e-3, 1e-3, 1, 128, 450, 0, api_name="/train_start")
+    try:
+        wait_for(lambda: client.predict(api_name="/train_status")["status"] in ("finished", "error"), timeout=120)
+        summary, wall, _, counts, report = client.predict("run", 0, 20, api_name="/mode_collapse")
+        assert report["source"] == "run" and report["entry"] == "ring-gan" and report["weights"] == "run"
+        assert "current training run" in summary and "ring-gan" in summary
+        assert report["coverage"]["step"] == [0, 200, 400], "the run measures its coverage every 200 steps"
+        assert all(0 <= m <= 8 for m in report["coverage"]["modes_captured"])
+        assert len(counts) == 9 and 0 <= report["modes_captured"] <= 8
+        # a zoo entry that is the one training shows the same run's coverage; another says it fills while it trains
+        assert client.predict("ring-gan", 0, 20, api_name="/mode_collapse")[4]["coverage"] == report["coverage"]
+        assert client.predict("grid-gan", 0, 20, api_name="/mode_collapse")[4]["coverage"] == {}
+    finally:
+        client.predict(api_name="/train_reset")
 
 
 @pytest.mark.parametrize("args, message", [

@@ -175,3 +175,38 @@ def test_the_page_follows_the_browser_language_and_switches(open_page):
     page.get_by_label("English").check()
     page.wait_for_function("[...document.querySelectorAll('#tabs button[role=tab]')]"
                            ".map(t => t.innerText).join('|') === 'Train|Latent explorer|Conditional|Mode collapse'")
+
+
+def test_the_mode_collapse_tab_measures_and_teaches(open_page):
+    """Opening the tab fills it: the MNIST figures beside real digits, the class histogram, the wall,
+    the closest pairs and the textbook lesson; Inspect redraws for another seed."""
+    page, errors = open_page()
+    show_tab(page, "Mode collapse")
+    for selector in ("#collapse-hist img", "#collapse-duplicates img", "#collapse-pairs img",
+                     "#collapse-lesson-mnist-mlp-naive img", "#collapse-lesson-dcgan-mnist img"):
+        page.wait_for_selector(selector, state="visible")
+    summary = page.locator("#collapse-summary")
+    page.wait_for_function("document.querySelector('#collapse-summary').innerText.includes('Classes covered')")
+    assert "real data" in summary.inner_text() and "Fréchet distance" in summary.inner_text()
+    page.wait_for_function("document.querySelector('#collapse-lesson-real').innerText.includes('Real held-out')")
+    assert "Classes covered" in page.locator("#collapse-lesson-dcgan-mnist-numbers").inner_text()
+    assert "fills while" in page.locator("#collapse-coverage-note").inner_text()
+    assert not page.locator("#collapse-bars").is_visible(), "no mode bars for digits"
+
+    before = page.locator("#collapse-wall img").get_attribute("src")
+    page.fill("#collapse-seed input", "5")
+    page.click("#collapse-btn")
+    page.wait_for_function(f"document.querySelector('#collapse-wall img').getAttribute('src') !== {before!r}")
+    page.wait_for_function("document.querySelector('#collapse-summary').innerText.includes('seed 5')")
+    assert not errors, f"console errors: {errors}"
+
+
+def test_a_mode_collapse_link_opens_the_2d_view(open_page):
+    page, errors = open_page("?tab=collapse&entry=ring-gan&seed=3&count=50")
+    page.wait_for_selector("#collapse-wall img", state="visible")
+    page.wait_for_selector("#collapse-bars", state="visible")
+    page.wait_for_function("document.querySelector('#collapse-summary').innerText.includes('Modes captured')")
+    assert "seed 3" in page.locator("#collapse-summary").inner_text()
+    assert not page.locator("#collapse-hist").is_visible() and not page.locator("#collapse-pairs").is_visible()
+    assert page.locator("#collapse-seed input").input_value() == "3"
+    assert not errors, f"console errors: {errors}"

@@ -21,11 +21,18 @@ def conditional_grid(entry: str, seed, rows) -> object:
 
 
 def mode_collapse(source: str, seed, count):
-    """`count` samples of a zoo entry (or 'run', the model in training): summary, sample wall,
-    sample / nearest-real pairs (images only) and per-mode counts (2-D mixtures only)."""
-    summary, wall, pairs, counts = tab_collapse.measure(source, seed, count)
-    modes = {} if counts is None else dict(zip(counts["mode"], (int(c) for c in counts["count"]), strict=True))
-    return summary, wall, pairs, modes
+    """Inspect a zoo entry (or 'run', the model in training) for mode collapse: 2,000 samples
+    (2,500 for the 2-D mixtures) from `seed`, `count` of them on the wall. Returns the summary,
+    the sample wall, sample / nearest-real pairs (images only), per-mode counts (2-D mixtures
+    only; else {}) and a report of plain numbers: the protocol's figures (classes_covered,
+    kl_to_uniform, inception_score, frechet_distance, modes_captured, …) with "real" beside them."""
+    view = tab_collapse.measure(source, seed, count)
+    return view.summary, view.wall, view.pairs, view.report.get("mode_counts", {}), view.report
+
+
+def mode_collapse_lesson() -> dict:
+    """The textbook lesson's figures: mnist-mlp-naive, mnist-mlp-improved, dcgan-mnist and real digits."""
+    return tab_collapse.lesson_numbers()
 
 
 def build(read_only: bool) -> None:
@@ -40,6 +47,7 @@ def build(read_only: bool) -> None:
         pairs = gr.Image(label="pairs", format="png")
         text = gr.Markdown()
         counts = gr.JSON(label="counts")
+        report = gr.JSON(label="report")
         status_json = gr.JSON(label="status")
 
         gr.Button(visible=False).click(friendly(tab_latent.generate), [entry, seed, dims, pcs, label], image,
@@ -48,8 +56,9 @@ def build(read_only: bool) -> None:
                                        api_name="conditional")
         gr.Button(visible=False).click(friendly(conditional_grid), [entry, seed, count], image,
                                        api_name="conditional_grid")
-        gr.Button(visible=False).click(friendly(mode_collapse), [entry, seed, count], [text, image, pairs, counts],
-                                       api_name="mode_collapse")
+        gr.Button(visible=False).click(friendly(mode_collapse), [entry, seed, count],
+                                       [text, image, pairs, counts, report], api_name="mode_collapse")
+        gr.Button(visible=False).click(friendly(mode_collapse_lesson), None, report, api_name="mode_collapse_lesson")
         # reading the shared run is harmless, so it stays in read-only mode; steering it does not
         gr.Button(visible=False).click(tab_train.status, None, status_json, api_name="train_status", queue=False)
         if not read_only:

@@ -62,6 +62,7 @@ def build_demo(read_only: bool = False) -> gr.Blocks:
                 conditional = tab_conditional.build()
             with gr.Tab(T("tab.collapse"), id="collapse", elem_id="tab-collapse") as collapse_tab:
                 collapse = tab_collapse.build()
+        tab_collapse.on_select(collapse_tab, collapse)
         tab_blocks = [train_tab, latent_tab, conditional_tab, collapse_tab]
         api.build(read_only)
 
@@ -77,14 +78,15 @@ def build_demo(read_only: bool = False) -> gr.Blocks:
             try:
                 restored = [*tab_latent.restore(query if tab == "latent" else {}, lang),
                             *tab_conditional.restore(query if tab == "conditional" else {}, lang),
-                            *tab_collapse.restore(query if tab == "collapse" else {}, lang, True, request)]
+                            *tab_collapse.restore(query if tab == "collapse" else {}, lang, tab == "collapse",
+                                                  request)]
                 train_entry = zoo.entry(query["entry"]).name if tab == "train" and query.get("entry") else gr.skip()
             except USER_ERRORS as exc:  # a broken link still opens the app, with the default view
                 error = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
                 gr.Warning(msg(lang, "link.bad", error=error))
                 tab, train_entry = None, gr.skip()
                 restored = [*tab_latent.restore({}, lang), *tab_conditional.restore({}, lang),
-                            *tab_collapse.restore({}, lang, True, request)]
+                            *tab_collapse.restore({}, lang, False, request)]
             return [_note(lang), lang, gr.Tabs(selected=tab) if tab else gr.skip(), *restored, train_entry]
 
         hidden = dict(api_visibility="private", show_progress="hidden")

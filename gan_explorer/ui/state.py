@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from gan_explorer import data, latent, zoo
+from gan_explorer import data, latent, metrics, zoo
 from gan_explorer.models import GenerativeModel
 from gan_explorer.training.runner import TrainingRunner
 
@@ -25,8 +25,9 @@ RUNS_DIR = Path(os.environ.get("GAN_EXPLORER_RUNS", "runs"))
 PCA_COMPONENTS = 5  # principal-direction sliders in the latent explorer
 PCA_SAMPLES = 2000
 
-# One run for the whole server: every visitor watches (and steers) the same training.
-RUNNER = TrainingRunner(out_dir=RUNS_DIR)
+# One run for the whole server: every visitor watches (and steers) the same training. The probe
+# measures coverage (classes, modes) every `probe_every` steps, for the Mode collapse tab's plot.
+RUNNER = TrainingRunner(out_dir=RUNS_DIR, make_probe=metrics.coverage_probe)
 
 
 def one_thread() -> None:
@@ -47,6 +48,7 @@ class LoadedModel:
     model: GenerativeModel
     pretrained: bool
     step: int | None  # training step of the shipped checkpoint, when there is one
+    signature: tuple = ()  # the checkpoint files' stat when loaded: a changed file is loaded again
     lock: threading.Lock = field(default_factory=threading.Lock)  # one forward pass at a time
     _directions: latent.Directions | None = None
 
@@ -57,12 +59,32 @@ class LoadedModel:
                 self._directions = latent.principal_directions(self.model, k=PCA_COMPONENTS, samples=PCA_SAMPLES)
             return self._directions
 
+    @property
+    def sha256(self) -> str | None:
+        """The shipped weights' checksum, or None for fresh weights: names exactly these weights."""
+        return (getattr(self.model, "checkpoint_metadata", None) or {}).get("sha256")
+
+
+def checkpoint_signature(name: str) -> tuple:
+    """(size, mtime) of an entry's checkpoint files, None for a missing one: a cheap stat per call."""
+    stem = zoo.entry(name).checkpoint
+    out = []
+    for suffix in (".safetensors", ".json"):
+        try:
+            st = stem.with_suffix(suffix).stat()
+        except OSError:
+            out.append(None)
+        else:
+            out.append((st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
 
 class ModelCache:
     """Zoo models loaded lazily on the CPU and kept: the same weights for every visitor.
 
     The CPU, not the training GPU: a single latent renders in a millisecond or two
-    there, and seeds give the same picture on any machine.
+    there, and seeds give the same picture on any machine. A checkpoint that appears or
+    changes in checkpoints/ while the server runs is picked up on the next request.
     """
 
     def __init__(self) -> None:
@@ -71,18 +93,18 @@ class ModelCache:
         self._loading: dict[str, threading.Lock] = {}
 
     def get(self, name: str) -> LoadedModel:
-        zoo.entry(name)  # unknown names raise KeyError before any lock is taken
+        signature = checkpoint_signature(name)  # unknown names raise KeyError before any lock is taken
         with self._lock:
-            if name in self._models:
+            if name in self._models and self._models[name].signature == signature:
                 return self._models[name]
             loading = self._loading.setdefault(name, threading.Lock())
         with loading:  # two visitors asking for the same model load it once
             with self._lock:
-                if name in self._models:
+                if name in self._models and self._models[name].signature == signature:
                     return self._models[name]
             model = zoo.load(name, pretrained=True, device="cpu")
             metadata = getattr(model, "checkpoint_metadata", None) or {}
-            loaded = LoadedModel(name, model, bool(model.pretrained), metadata.get("step"))
+            loaded = LoadedModel(name, model, bool(model.pretrained), metadata.get("step"), signature)
             with self._lock:
                 self._models[name] = loaded
             return loaded

@@ -118,22 +118,46 @@ EN: dict[str, str] = {
     # ---- mode collapse -------------------------------------------------------------------------
     "collapse.about.title": "What am I looking at? (the lesson)",
     "collapse.about": (
-        "**Mode collapse**: G finds a few outputs that fool D and makes them for every seed. The wall of "
-        "samples then repeats itself, and many samples share the same nearest real example.\n\n"
-        "- Compare `mnist-mlp-naive` (MSE, sigmoid, SGD, one uniform seed number) with `mnist-mlp-improved` "
-        "(BCE, LeakyReLU, LayerNorm, Adam, 100 normal seed numbers).\n"
-        "- **Spread** is the average distance between two samples; real data has its own spread. A ratio far "
-        "below 1 means collapse.\n"
-        "- **Nearest real example**: each sample beside the closest training image (pixel distance). Near-copies "
-        "would mean memorising instead of generating.\n"
-        "- For the 2-D mixtures the bars count samples near each mode: a collapsed GAN covers a few of them."
+        "**Mode collapse**: G finds a few outputs that fool D and makes them for every seed. The samples then "
+        "repeat themselves, and whole digits (or modes) never appear.\n\n"
+        "- **Inspect** draws 2,000 samples (2,500 for the 2-D mixtures) and scores them with the same code as "
+        "the benchmarks, each figure beside the same figure for **real held-out data**: that is the yardstick.\n"
+        "- For MNIST a separately trained classifier (the *evaluator*) names the digit in every sample. The "
+        "**class histogram** should sit on the uniform line; **classes covered** counts digits that get at "
+        "least 1 % of the samples; **KL to uniform** is 0 for a perfectly even spread and ln 10 ≈ 2.30 when "
+        "every sample is the same digit; the classifier **Inception Score** is high (max 10) when samples are "
+        "both clear and varied; the **Fréchet distance** compares the evaluator's features of the samples "
+        "with those of real digits (lower is better).\n"
+        "- The **wall** has one row per digit: a collapsed GAN fills one row and leaves the rest empty. The "
+        "**closest pairs** show near-copies among the samples; **nearest real example** shows each sample beside "
+        "the closest training image (a copy would mean memorising instead of generating).\n"
+        "- For the 2-D mixtures a sample is *high quality* within 3σ of a mode, and a mode is *captured* when "
+        "a high-quality sample lands on it (the VEEGAN / PacGAN protocol).\n"
+        "- **Coverage over training time** is measured by the run itself every few hundred steps: pick "
+        "**current training run** while something trains in the Train tab."
     ),
-    "collapse.source": "Model",
-    "collapse.count": "Samples (seeds)",
+    "collapse.source": "Model: a zoo checkpoint or the current training run",
+    "collapse.count": "Samples on the wall",
     "collapse.inspect": "Inspect",
-    "collapse.bars": "Samples per mode",
-    "collapse.wall": "Sample wall",
-    "collapse.pairs": "Each sample (left) and its nearest real example (right)",
+    "collapse.bars": "Samples per mode (high quality), and those off every mode",
+    "collapse.wall": "**Sample wall**",
+    "collapse.histogram": "**Class histogram** of the evaluator's predictions, against uniform",
+    "collapse.duplicates": "**The closest pairs** among all samples (RMS distance; near 0 = the same picture twice)",
+    "collapse.coverage": "Coverage over training time",
+    "collapse.lesson.title": "The textbook lesson: naive MLP GAN vs improved MLP GAN vs DCGAN",
+    "collapse.lesson": (
+        "Three recipes trained on the same digits, scored by the same evaluator on 2,000 samples each.\n\n"
+        "- **mnist-mlp-naive** follows the first recipe of the textbook: MSE loss, sigmoid activations, plain "
+        "SGD and a single uniform seed number. G soon finds one blurry shape that D accepts and draws it for "
+        "every seed: one row of the wall, one bar of the histogram, KL near ln 10 ≈ 2.30, IS near 1. That is "
+        "what **mode collapse** looks like.\n"
+        "- **mnist-mlp-improved** changes only the recipe: BCE loss, LeakyReLU, LayerNorm, Adam and 100 normal "
+        "seed numbers. The digits come back, and with them the numbers.\n"
+        "- **dcgan-mnist** uses convolutions, which share weights across the image: sharper digits, an even "
+        "spread, the best scores of the three.\n\n"
+        "Pick any of them above to see its wall, histogram and duplicates in full."
+    ),
+    "collapse.pairs": "**Each sample** (left) **and its nearest real example** (right)",
 }
 
 ZH: dict[str, str] = {
@@ -223,20 +247,40 @@ ZH: dict[str, str] = {
     "cond.styles": "类别 × 风格（每行共享 z）",
     "collapse.about.title": "我在看什么？（讲解）",
     "collapse.about": (
-        "**模式崩溃**：G 找到少数几个能骗过 D 的输出，然后对每个种子都生成它们。于是样本墙不断重复，"
-        "许多样本共享同一个最近的真实样本。\n\n"
-        "- 比较 `mnist-mlp-naive`（MSE、sigmoid、SGD、一个均匀分布的种子数）与 `mnist-mlp-improved`"
-        "（BCE、LeakyReLU、LayerNorm、Adam、100 个正态分布的种子数）。\n"
-        "- **离散度**是两个样本之间的平均距离；真实数据有它自己的离散度。比值远小于 1 即为崩溃。\n"
-        "- **最近的真实样本**：每个样本旁边是与它最接近的训练图像（像素距离）。几乎一模一样说明在记忆而非生成。\n"
-        "- 对二维混合分布，柱状图统计每个模式附近的样本数：崩溃的 GAN 只覆盖其中少数几个。"
+        "**模式崩溃**：G 找到少数几个能骗过 D 的输出，然后对每个种子都生成它们。于是样本不断重复，"
+        "某些数字（或模式）从不出现。\n\n"
+        "- **检查**会生成 2000 个样本（二维混合分布为 2500 个），用与基准测试相同的代码打分，每个指标旁边都是"
+        "**真实的留出数据**的同一指标：那就是标尺。\n"
+        "- 对 MNIST，一个单独训练的分类器（*评估器*）识别每个样本是哪个数字。**类别直方图**应当贴着均匀线；"
+        "**覆盖的类别数**统计得到至少 1% 样本的数字；**与均匀分布的 KL** 在分布完全均匀时为 0，所有样本都是同一"
+        "数字时为 ln 10 ≈ 2.30；分类器 **Inception Score** 在样本既清晰又多样时较高（最大 10）；"
+        "**Fréchet 距离**比较样本与真实数字在评估器特征空间中的分布（越低越好）。\n"
+        "- **样本墙**每行对应一个数字：崩溃的 GAN 只填满一行，其余为空。**最相近的样本对**显示样本之间的近似重复；"
+        "**最近的真实样本**把每个样本和最接近的训练图像放在一起（一模一样说明在记忆而非生成）。\n"
+        "- 对二维混合分布，距某个模式 3σ 以内的样本为*高质量*样本，有高质量样本落在其上的模式即为*被覆盖*"
+        "（VEEGAN / PacGAN 协议）。\n"
+        "- **训练过程中的覆盖情况**由训练任务每隔几百步自己测量：在“训练”标签页训练时，选择**当前训练任务**即可查看。"
     ),
-    "collapse.source": "模型",
-    "collapse.count": "样本数（种子数）",
+    "collapse.source": "模型：模型库中的检查点或当前训练任务",
+    "collapse.count": "样本墙上的样本数",
     "collapse.inspect": "检查",
-    "collapse.bars": "每个模式的样本数",
-    "collapse.wall": "样本墙",
-    "collapse.pairs": "每个样本（左）与最近的真实样本（右）",
+    "collapse.bars": "每个模式的（高质量）样本数，以及不在任何模式上的样本",
+    "collapse.wall": "**样本墙**",
+    "collapse.histogram": "评估器预测的**类别直方图**，与均匀分布对比",
+    "collapse.duplicates": "所有样本中**最相近的样本对**（RMS 距离；接近 0 即同一张图出现两次）",
+    "collapse.coverage": "训练过程中的覆盖情况",
+    "collapse.lesson.title": "教科书上的一课：朴素 MLP GAN、改进的 MLP GAN 与 DCGAN",
+    "collapse.lesson": (
+        "三种训练配方，同样的数字数据，由同一个评估器各对 2000 个样本打分。\n\n"
+        "- **mnist-mlp-naive** 沿用教科书的第一个配方：MSE 损失、sigmoid 激活、普通 SGD、一个均匀分布的种子数。"
+        "G 很快找到一个能被 D 接受的模糊形状，并对每个种子都画它：样本墙只有一行，直方图只有一根柱子，"
+        "KL 接近 ln 10 ≈ 2.30，IS 接近 1。这就是**模式崩溃**的样子。\n"
+        "- **mnist-mlp-improved** 只改配方：BCE 损失、LeakyReLU、LayerNorm、Adam 和 100 个正态分布的种子数。"
+        "数字回来了，指标也随之回来。\n"
+        "- **dcgan-mnist** 使用卷积，在整张图上共享权重：数字更清晰，分布均匀，三者中得分最好。\n\n"
+        "在上方选择其中任意一个，即可查看它完整的样本墙、直方图和重复样本。"
+    ),
+    "collapse.pairs": "**每个样本**（左）**与最近的真实样本**（右）",
 }
 
 # Text composed on the server, with values filled in: msg(lang, key, **values).
@@ -265,12 +309,72 @@ MESSAGES: dict[str, dict[str, str]] = {
         "latent.alt": EN["latent.alt"], "latent.export": EN["latent.export"],
         "collapse.no_run": "No training run yet: start one in the Train tab, or pick a zoo model.",
         "collapse.from_run": "The current training run: `{entry}` at step {step}.",
-        "collapse.summary": "**{count} samples** · distinct nearest real examples: **{distinct}** of {count} · "
-                            "spread {spread} vs real {real_spread} (ratio **{ratio}**; far below 1 means collapse) · "
-                            "mean distance to the nearest real example {nn}",
+        "collapse.measured": "**{n} samples** from seed {seed}, scored by {scorer}. Real data: {real}.",
+        "collapse.scorer.mnist": "the MNIST evaluator classifier",
+        "collapse.scorer.modes": "the VEEGAN / PacGAN mode protocol",
+        "collapse.scorer.generic": "distances between samples",
+        "collapse.table.head": "| | this model | real data |",
+        "collapse.row.classes": "Classes covered (≥ 1 % of the samples each)",
+        "collapse.row.kl": "KL to uniform (0 = all equally often)",
+        "collapse.row.is": "Classifier Inception Score (max {k})",
+        "collapse.row.fd": "Fréchet distance to held-out digits (lower is better)",
+        "collapse.row.accuracy": "Accuracy of the requested class",
+        "collapse.row.modes": "Modes captured",
+        "collapse.row.hq": "High-quality samples (within 3σ of a mode)",
+        "collapse.row.triples": "Digit triples seen",
+        "collapse.row.duplicates": "Near-duplicates (another sample within 0.02 RMS)",
+        "collapse.row.diversity": "Diversity (mean RMS distance between two samples)",
+        "collapse.row.nearest": "Distance to the nearest training example (mean RMS)",
+        "collapse.fd_note": "¹ real against real: held-in against held-out digits, the floor a perfect generator "
+                            "would reach.",
+        "collapse.verdict.classes_collapsed": "**Mode collapse**: only {covered} of {k} digits are drawn.",
+        "collapse.verdict.classes_partial": "**Partial collapse**: {covered} of {k} digits, spread unevenly "
+                                            "(KL {kl}).",
+        "collapse.verdict.classes_uneven": "**Uneven**: all {k} digits appear, but some far less often than "
+                                           "others (KL {kl}).",
+        "collapse.verdict.classes_ok": "**Covers every digit**: {covered} of {k}, evenly (KL {kl}).",
+        "collapse.verdict.modes_collapsed": "**Mode collapse**: only {captured} of {k} modes captured.",
+        "collapse.verdict.modes_partial": "**Partial collapse**: {captured} of {k} modes captured, {missing} missed.",
+        "collapse.verdict.modes_ok": "**Covers every mode**: all {k}, with {hq} of the samples of high quality.",
+        "collapse.verdict.duplicates": "**Many near-duplicates**: {dup} of the samples have a near-copy "
+                                       "(real data: {real}).",
+        "collapse.neighbours": "The wall's {count} samples have **{distinct}** distinct nearest real examples "
+                               "(mean RMS distance {rms}; near 0 would mean copies of training examples).",
+        "collapse.timing": "Measured in {seconds} s.",
         "collapse.off": "off-mode",
-        "collapse.modes": "Modes captured: **{captured} / {total}** · high-quality samples (within 3σ of a mode): "
-                          "**{hq} %**",
+        "collapse.wall.plain": "**Sample wall**",
+        "collapse.wall.classes": "**Sample wall**, one row per digit the evaluator sees (count · share of all {n} "
+                                 "samples)",
+        "collapse.wall.modes": "**The samples over the modes**: green captured, red missed (circles: 3σ)",
+        "collapse.chart.generated": "generated",
+        "collapse.chart.real": "real held-out digits",
+        "collapse.chart.real_points": "real data",
+        "collapse.chart.uniform": "uniform (1/{k})",
+        "collapse.chart.class": "digit, as the evaluator classifies it",
+        "collapse.chart.share": "share of samples",
+        "collapse.chart.captured": "mode captured",
+        "collapse.chart.missed": "mode missed",
+        "collapse.series.classes": "classes covered",
+        "collapse.series.is": "classifier IS",
+        "collapse.series.kl": "KL to uniform",
+        "collapse.series.modes": "modes captured",
+        "collapse.series.hq": "high-quality %",
+        "collapse.series.triples": "digit triples",
+        "collapse.series.diversity": "diversity (RMS)",
+        "collapse.coverage.live": "Coverage of the `{entry}` run ({status}), measured every {every} steps on the "
+                                  "same fixed samples: {points} points so far.",
+        "collapse.coverage.idle": "This plot fills while `{entry}` trains: start it in the Train tab and the run "
+                                  "measures its coverage every {every} steps.",
+        "collapse.coverage.none": "Nothing is training: this plot fills while a run goes (start one in the Train "
+                                  "tab).",
+        "collapse.lesson.pretrained": "Shipped checkpoint, trained {step} steps.",
+        "collapse.lesson.fresh": "**No checkpoint ships for it**: these are fresh, untrained weights, so the "
+                                 "numbers describe noise.",
+        "collapse.lesson.card": "Classes covered **{covered} / 10** · KL **{kl}** · IS **{is_}**\n\n"
+                                "Fréchet distance {fd} · near-duplicates {dup}",
+        "collapse.lesson.real": "**Real held-out digits**, same evaluator: classes covered **{covered} / 10** · "
+                                "KL **{kl}** · IS **{is_}** · Fréchet distance **{fd}** (held-in against held-out). "
+                                "Each card: {n} samples from seed {seed}, computed once per checkpoint.",
         "collapse.run_choice": "current training run",
         "note.share_failed": "The public share link could not be opened (no internet connection?). The app is "
                              "served locally only.",
@@ -301,11 +405,65 @@ MESSAGES: dict[str, dict[str, str]] = {
         "latent.alt": ZH["latent.alt"], "latent.export": ZH["latent.export"],
         "collapse.no_run": "还没有训练任务：请在“训练”标签页开始一个，或选择模型库中的模型。",
         "collapse.from_run": "当前训练任务：`{entry}`，第 {step} 步。",
-        "collapse.summary": "**{count} 个样本** · 不同的最近真实样本：{count} 个中有 **{distinct}** 个 · "
-                            "离散度 {spread}，真实数据 {real_spread}（比值 **{ratio}**；远小于 1 即为崩溃）· "
-                            "到最近真实样本的平均距离 {nn}",
+        "collapse.measured": "种子 {seed} 生成的 **{n} 个样本**，由{scorer}打分。真实数据：{real}。",
+        "collapse.scorer.mnist": "MNIST 评估分类器",
+        "collapse.scorer.modes": "VEEGAN / PacGAN 模式协议",
+        "collapse.scorer.generic": "样本之间的距离",
+        "collapse.table.head": "| | 本模型 | 真实数据 |",
+        "collapse.row.classes": "覆盖的类别数（每类至少占 1% 样本）",
+        "collapse.row.kl": "与均匀分布的 KL（0 = 各类一样多）",
+        "collapse.row.is": "分类器 Inception Score（最大 {k}）",
+        "collapse.row.fd": "到留出数字的 Fréchet 距离（越低越好）",
+        "collapse.row.accuracy": "所要求类别的准确率",
+        "collapse.row.modes": "覆盖的模式数",
+        "collapse.row.hq": "高质量样本（距某个模式 3σ 以内）",
+        "collapse.row.triples": "出现的数字三元组",
+        "collapse.row.duplicates": "近似重复（0.02 RMS 以内有另一个样本）",
+        "collapse.row.diversity": "多样性（两个样本之间的平均 RMS 距离）",
+        "collapse.row.nearest": "到最近训练样本的距离（平均 RMS）",
+        "collapse.fd_note": "¹ 真实对真实：训练集数字对留出数字，即完美生成器所能达到的下限。",
+        "collapse.verdict.classes_collapsed": "**模式崩溃**：{k} 个数字中只画出了 {covered} 个。",
+        "collapse.verdict.classes_partial": "**部分崩溃**：画出了 {k} 个数字中的 {covered} 个，分布不均（KL {kl}）。",
+        "collapse.verdict.classes_uneven": "**不均匀**：{k} 个数字都出现了，但有些远少于其他（KL {kl}）。",
+        "collapse.verdict.classes_ok": "**覆盖所有数字**：{k} 个中的 {covered} 个，分布均匀（KL {kl}）。",
+        "collapse.verdict.modes_collapsed": "**模式崩溃**：{k} 个模式中只覆盖了 {captured} 个。",
+        "collapse.verdict.modes_partial": "**部分崩溃**：覆盖了 {k} 个模式中的 {captured} 个，漏掉 {missing} 个。",
+        "collapse.verdict.modes_ok": "**覆盖所有模式**：全部 {k} 个，高质量样本占 {hq}。",
+        "collapse.verdict.duplicates": "**大量近似重复**：{dup} 的样本有近似副本（真实数据：{real}）。",
+        "collapse.neighbours": "样本墙上的 {count} 个样本共有 **{distinct}** 个不同的最近真实样本"
+                               "（平均 RMS 距离 {rms}；接近 0 说明是训练样本的副本）。",
+        "collapse.timing": "测量用时 {seconds} 秒。",
         "collapse.off": "不在模式上",
-        "collapse.modes": "覆盖的模式：**{captured} / {total}** · 高质量样本（距某个模式 3σ 以内）：**{hq} %**",
+        "collapse.wall.plain": "**样本墙**",
+        "collapse.wall.classes": "**样本墙**：评估器识别出的每个数字一行（数量 · 占全部 {n} 个样本的比例）",
+        "collapse.wall.modes": "**样本与各模式**：绿色为已覆盖，红色为漏掉（圆圈：3σ）",
+        "collapse.chart.generated": "生成",
+        "collapse.chart.real": "真实留出数字",
+        "collapse.chart.real_points": "真实数据",
+        "collapse.chart.uniform": "均匀分布（1/{k}）",
+        "collapse.chart.class": "评估器识别出的数字",
+        "collapse.chart.share": "样本占比",
+        "collapse.chart.captured": "已覆盖的模式",
+        "collapse.chart.missed": "漏掉的模式",
+        "collapse.series.classes": "覆盖的类别数",
+        "collapse.series.is": "分类器 IS",
+        "collapse.series.kl": "与均匀分布的 KL",
+        "collapse.series.modes": "覆盖的模式数",
+        "collapse.series.hq": "高质量 %",
+        "collapse.series.triples": "数字三元组",
+        "collapse.series.diversity": "多样性（RMS）",
+        "collapse.coverage.live": "`{entry}` 训练任务（{status}）的覆盖情况，每 {every} 步在同一组固定样本上测量一次："
+                                  "目前 {points} 个点。",
+        "collapse.coverage.idle": "`{entry}` 训练时这张图会逐渐填满：在“训练”标签页开始训练，训练任务每 {every} 步"
+                                  "测量一次覆盖情况。",
+        "collapse.coverage.none": "当前没有训练任务：有训练进行时这张图会逐渐填满（在“训练”标签页开始一个）。",
+        "collapse.lesson.pretrained": "附带的检查点，已训练 {step} 步。",
+        "collapse.lesson.fresh": "**这个条目没有附带检查点**：这是全新未训练的权重，所以这些数字描述的是噪声。",
+        "collapse.lesson.card": "覆盖的类别数 **{covered} / 10** · KL **{kl}** · IS **{is_}**\n\n"
+                                "Fréchet 距离 {fd} · 近似重复 {dup}",
+        "collapse.lesson.real": "**真实留出数字**，同一个评估器：覆盖的类别数 **{covered} / 10** · KL **{kl}** · "
+                                "IS **{is_}** · Fréchet 距离 **{fd}**（训练集对留出集）。每张卡片：种子 {seed} 生成的 "
+                                "{n} 个样本，每个检查点只计算一次。",
         "collapse.run_choice": "当前训练任务",
         "note.share_failed": "无法打开公开分享链接（没有网络连接？）。本应用仅在本地提供服务。",
         "note.share_ok": "公开分享地址：{url}",
