@@ -24,9 +24,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
-import safetensors.torch
 import torch
 from safetensors import SafetensorError
+from safetensors.torch import load as safetensors_load
+from safetensors.torch import save as safetensors_save
 
 FORMAT_VERSION = 1
 WEIGHTS_SUFFIX = ".safetensors"
@@ -189,7 +190,7 @@ def save_checkpoint(
     clash = RESERVED_KEYS & set(extra or {})
     if clash:
         raise ValueError(f"extra metadata may not overwrite {sorted(clash)}")
-    data = safetensors.torch.save(_tensors_of(model), metadata={"format": "pt"})
+    data = safetensors_save(_tensors_of(model), metadata={"format": "pt"})
     meta = {
         "format_version": FORMAT_VERSION,
         "entry": entry,
@@ -312,7 +313,7 @@ def load_checkpoint(
         raise CheckpointError(f"checkpoint {weights} is for {meta.get('entry')!r}, not {expected_entry!r}")
     data = _weights_bytes(weights, meta)
     try:
-        state = safetensors.torch.load(data)
+        state = safetensors_load(data)
     except SafetensorError as exc:
         raise CheckpointError(f"checkpoint weights {weights} are corrupt or truncated: {exc}") from None
     # parsed before the checksum so that a truncated file is called truncated, not just "mismatch"
