@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 from PIL import Image
+from polling import wait_for
 
 PUBLIC = {"generate", "interpolate", "arithmetic", "conditional", "conditional_grid", "mode_collapse",
           "mode_collapse_lesson", "train_status"}
@@ -40,14 +40,6 @@ def fetch(url: str) -> bytes:
         return response.read()
 
 
-def wait_for(predicate, timeout: float = 60.0, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not reached in time")
 
 
 def test_every_public_endpoint_is_there(client):

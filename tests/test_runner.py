@@ -5,19 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from polling import wait_for
 
 from gan_explorer import data
 from gan_explorer.training.runner import TrainingRunner
-
-
-def wait_for(predicate, timeout: float = 30.0, interval: float = 0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not reached in time")
 
 
 @pytest.fixture
