@@ -58,7 +58,7 @@ def test_the_export_reproduces_the_generator(name):
 
 
 def test_batch_norm_folds_into_the_layer_before_it():
-    """DCGAN's ConvTranspose → BatchNorm pairs become one op; the MLP's BatchNorm after an activation stays an affine."""
+    """DCGAN's ConvTranspose → BatchNorm pairs become one op; a BatchNorm after an activation stays an affine."""
     dcgan_ops = [op["op"] for op in webexport.export_generator(_trained_looking(CONFIGS["dcgan"]))[0]["ops"]]
     assert dcgan_ops == ["conv_transpose2d", "relu", "conv_transpose2d", "relu", "conv_transpose2d", "tanh"]
     mlp_ops = [op["op"] for op in webexport.export_generator(_trained_looking(CONFIGS["mlp-batch-norm"]))[0]["ops"]]
