@@ -21,6 +21,28 @@
     return (s0 + s1) + (s2 + s3);
   };
 
+  // acc[o] += Σ_c x[xi + c] · w[wi + o·n + c] for every output o: four outputs at a time, so each
+  // input value is read once for four weights (about twice as fast as one dot product per output)
+  const accumulate = (acc, w, wi, x, xi, n, outputs) => {
+    let o = 0;
+    for (; o + 3 < outputs; o += 4) {
+      const w0 = wi + o * n, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let c = 0; c < n; c++) {
+        const v = x[xi + c];
+        s0 += v * w[w0 + c];
+        s1 += v * w[w1 + c];
+        s2 += v * w[w2 + c];
+        s3 += v * w[w3 + c];
+      }
+      acc[o] += s0;
+      acc[o + 1] += s1;
+      acc[o + 2] += s2;
+      acc[o + 3] += s3;
+    }
+    for (; o < outputs; o++) acc[o] += dot(w, wi + o * n, x, xi, n);
+  };
+
   function linear(op, blob) {
     const w = blob(op.weight), b = blob(op.bias), out = new Float32Array(op.out), n = op.in;
     return (x) => {
@@ -48,7 +70,7 @@
               if (ix < 0 || ix >= win) continue;
               const xi = (iy * win + ix) * cin;
               const wi = (ky * k + kx) * cout * cin;
-              for (let o = 0; o < cout; o++) acc[o] += dot(w, wi + o * cin, x, xi, cin);
+              accumulate(acc, w, wi, x, xi, cin, cout);
             }
           }
           const base = (oy * wout + ox) * cout;
@@ -77,7 +99,7 @@
               if (ix < 0 || ix >= win) continue;
               const xi = (iy * win + ix) * cin;
               const wi = (ky * k + kx) * cout * cin;
-              for (let o = 0; o < cout; o++) acc[o] += dot(w, wi + o * cin, x, xi, cin);
+              accumulate(acc, w, wi, x, xi, cin, cout);
             }
           }
           const base = (oy * wout + ox) * cout;

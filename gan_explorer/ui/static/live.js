@@ -23,9 +23,12 @@
   let drawn = 0; // the input the canvas shows
   const ready = new Map(); // spec URL -> Generator, once loaded
 
-  const record = (t0, box) => {
+  // path: 'page' (drawn here) or 'server' (the PNG route); stages: ms from the input event to the
+  // handler running, to the frame's start and to the picture in place (where the time goes)
+  const record = (t0, box, path, stages = {}) => {
     latency.push(performance.now() - t0);
     if (latency.length > 5000) latency.shift();
+    window.__ganLastShown = { path, ...stages };
     box.dispatchEvent(new CustomEvent('gan-shown', { bubbles: true }));
   };
 
@@ -76,17 +79,20 @@
   }
 
   function drawFrame() {
-    const { view, t0, seq } = frame;
+    const { view, t0, seq, handled } = frame;
     frame = null;
     const { box, generator } = view;
     if (!box.isConnected) return;
     if (!box.__ganZ) box.__ganZ = Float32Array.from(box.dataset.z.split(',').map(Number));
     const label = box.dataset.label === undefined ? null : Number(box.dataset.label);
+    const start = performance.now();
     const z = generator.compose(box.__ganZ, view.dims, view.pcs);
     generator.draw(box.querySelector('#latent-canvas'), z, label);
+    const end = performance.now();
     drawn = seq;
     display(box, true);
-    afterPaint(() => record(t0, box));
+    afterPaint(() => record(t0, box, 'page', { handler: handled - t0, frame: start - t0, drawn: end - t0,
+      drawMs: end - start }));
   }
 
   async function show(url, t0, seq) {
@@ -103,7 +109,7 @@
         const box = current.closest('.live-view');
         display(box, false);
         await painted();
-        record(t0, box);
+        record(t0, box, 'server');
       }
     } catch (err) {
       console.warn('latent picture failed to load', err);
@@ -142,7 +148,8 @@
     const generator = window.__ganSliderPath === 'server' ? null : generatorFor(box);
     if (generator) {
       if (!frame) requestAnimationFrame(drawFrame);
-      frame = { view: { box, generator, dims, pcs }, t0: frame ? frame.t0 : t0, seq };
+      frame = { view: { box, generator, dims, pcs }, t0: frame ? frame.t0 : t0, seq,
+        handled: frame ? frame.handled : performance.now() };
     } else if (inflight) {
       queued = { url: url.toString(), t0: queued ? queued.t0 : t0, seq };
     } else {
