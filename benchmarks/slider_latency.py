@@ -15,11 +15,14 @@ Two paths, in alternating blocks of 20 moves so both meet the same machine load:
 Measured twice: idle, and while the server trains `--train` in the background (the app's
 own runner, as a visitor would start it). The same pictures through a plain Gradio event
 (the public `generate` endpoint, via gradio_client) are timed in the same run for scale.
+Each condition's label carries the machine's 1-minute load average when it ended: on a
+shared machine the "idle" app is not an idle computer.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import socket
 import statistics
@@ -170,7 +173,8 @@ def main() -> None:
                 drag(page, 10, rng, path)
 
             paths = alternating(page, args.moves, rng)
-            rows.append(("idle", paths, gradio_event_baseline(url, args.entry, max(30, args.moves // 4), rng)))
+            rows.append((f"idle (load {os.getloadavg()[0]:.1f})", paths,
+                         gradio_event_baseline(url, args.entry, max(30, args.moves // 4), rng)))
 
             client.predict(args.train, 2e-4, 2e-4, 1, 64, 1_000_000, 0, api_name="/train_start")
             wait_for_training(client)
@@ -179,30 +183,31 @@ def main() -> None:
             rate = (client.predict(api_name="/train_status")["step"] - first) / (time.monotonic() - started)
             baseline_ms = gradio_event_baseline(url, args.entry, max(30, args.moves // 4), rng)
             client.predict(api_name="/train_stop")
-            rows.append((f"training {args.train} ({rate:.1f} steps/s)", paths, baseline_ms))
+            rows.append((f"training {args.train} ({rate:.1f} steps/s, load {os.getloadavg()[0]:.1f})", paths,
+                         baseline_ms))
             browser.close()
     finally:
         app.terminate()
         app.wait(30)
 
     print(f"Slider -> picture in headless Chromium ({args.entry}; {args.moves} timed mouse moves per path and row)")
-    header = (f"{'condition':40} {'path':7} {'n':>4} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}  "
+    header = (f"{'condition':50} {'path':7} {'n':>4} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}  "
               f"{'Gradio event p50 / p95 ms':>25}")
     print(header)
     print("-" * len(header))
     for condition, paths, slow in rows:
         for path, (timings, _) in paths.items():
             gradio = f"{statistics.median(slow):.1f} / {percentile(slow, 95):.1f}" if path == "page" and slow else ""
-            print(f"{condition:40} {path:7} {len(timings):4d} {statistics.median(timings):7.1f} "
+            print(f"{condition:50} {path:7} {len(timings):4d} {statistics.median(timings):7.1f} "
                   f"{percentile(timings, 95):7.1f} {max(timings):7.1f}  {gradio:>25}")
     print()
     print("Where the page path's time goes (ms after the input event, p50 / p95):")
-    print(f"{'condition':40} {'handler runs':>13} {'frame starts':>13} {'drawn':>13} {'generator':>13} "
+    print(f"{'condition':50} {'handler runs':>13} {'frame starts':>13} {'drawn':>13} {'generator':>13} "
           f"{'painted':>13}")
     for condition, paths, _ in rows:
         timings, stages = paths["page"]
         cells = [[s[key] for s in stages] for key in ("handler", "frame", "drawn", "drawMs")] + [timings]
-        print(f"{condition:40} " + " ".join(f"{statistics.median(c):5.1f} / {percentile(c, 95):5.1f}" for c in cells))
+        print(f"{condition:50} " + " ".join(f"{statistics.median(c):5.1f} / {percentile(c, 95):5.1f}" for c in cells))
 
 
 if __name__ == "__main__":
