@@ -19,7 +19,6 @@ and the page falls back to the server's picture route.
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -304,7 +303,3 @@ def _reference_conv(op: dict, w: np.ndarray, b: np.ndarray, x: np.ndarray) -> np
         for kx in range(k):
             out += padded[ky : ky + (h_out - 1) * s + 1 : s, kx : kx + (w_out - 1) * s + 1 : s] @ w[ky, kx].T
     return out
-
-
-def spec_json(spec: dict) -> str:
-    return json.dumps(spec, separators=(",", ":"))
