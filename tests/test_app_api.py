@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -76,6 +77,20 @@ def test_fast_route_rejects_bad_values(app_url):
         with pytest.raises(urllib.error.HTTPError) as info:
             fetch(app_url + "gan/latent.png?" + urlencode(query))
         assert info.value.code == 400 and message in info.value.read().decode()
+
+
+def test_generator_routes_serve_the_browser_export(app_url):
+    """The spec names its weights by version; stale versions, unknown entries and non-image models are refused."""
+    spec = json.loads(fetch(app_url + "gan/generator/dcgan-mnist.json"))
+    assert spec["format"] == "gan-explorer-generator/1" and spec["latent_dim"] == 64
+    assert len(spec["directions"]) == 5 and all(len(d) == 64 for d in spec["directions"])
+    assert spec["weights_url"] == f"dcgan-mnist.bin?v={spec['version']}"
+    weights = fetch(app_url + "gan/generator/" + spec["weights_url"])
+    assert len(weights) == 4 * spec["floats"]
+    for path, code in (("dcgan-mnist.bin?v=stale", 409), ("nope.json", 404), ("ring-gan.json", 404)):
+        with pytest.raises(urllib.error.HTTPError) as info:
+            fetch(app_url + "gan/generator/" + path)
+        assert info.value.code == code
 
 
 def test_interpolation_and_arithmetic(client):
