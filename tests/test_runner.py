@@ -108,3 +108,28 @@ def test_injected_probe_records_coverage_over_time(tmp_path):
     snap = wait_for(lambda: (s := runner.snapshot()).status == "finished" and s)
     assert snap.coverage["step"] == [0, 20, 40]
     assert all(0 <= m <= 8 for m in snap.coverage["modes_captured"])
+
+
+def test_costly_probe_is_spaced_out_to_its_cpu_budget(tmp_path):
+    """A probe worth ~15 steps of CPU runs every few hundred steps, not every 200: at most ~2% of the time."""
+    from gan_explorer.training.runner import PROBE_CPU_SHARE
+
+    calls = []
+
+    def make_probe(name):
+        def probe(model):
+            start = time.thread_time()
+            while time.thread_time() - start < 0.05:  # a probe that costs 50 ms of CPU
+                pass
+            calls.append(time.thread_time() - start)
+            return {"value": 1.0}
+        return probe
+
+    runner = TrainingRunner(device="cpu", out_dir=tmp_path, make_probe=make_probe)
+    runner.start("ring-gan", steps=1200, train_overrides={"batch_size": 64})
+    snap = wait_for(lambda: (s := runner.snapshot()).status == "finished" and s, timeout=120)
+    steps = snap.coverage["step"]
+    assert steps[:2] == [0, 200], "the first interval is the entry's, while the step cost is unknown"
+    assert all(s % 200 == 0 for s in steps) and len(steps) < 1200 // 200 + 1, steps
+    budget = runner._probe_budget
+    assert budget.cost * (1 - PROBE_CPU_SHARE) / PROBE_CPU_SHARE <= runner._trainer.cfg.probe_every * budget.step_cost
