@@ -21,7 +21,7 @@ _SHOWN = ("d_loss", "g_loss", "loss", "d_real", "d_fake")
 
 def _overrides(args: argparse.Namespace) -> dict:
     names = {"seed": "seed", "batch_size": "batch_size", "lr_g": "lr_g", "lr_d": "lr_d", "n_critic": "n_critic",
-             "checkpoint_every": "checkpoint_every", "steps": "steps"}
+             "checkpoint_every": "checkpoint_every", "steps": "steps", "precision": "precision"}
     return {field: getattr(args, arg) for arg, field in names.items() if getattr(args, arg, None) is not None}
 
 
