@@ -111,9 +111,7 @@ def test_injected_probe_records_coverage_over_time(tmp_path):
 
 
 def test_costly_probe_is_spaced_out_to_its_cpu_budget(tmp_path):
-    """A probe worth ~15 steps of CPU runs every few hundred steps, not every 200: at most ~2% of the time."""
-    from gan_explorer.training.runner import PROBE_CPU_SHARE
-
+    """A probe that costs dozens of steps of CPU is spaced out beyond the entry's 200 steps, to ~2% of the time."""
     calls = []
 
     def make_probe(name):
@@ -130,6 +128,6 @@ def test_costly_probe_is_spaced_out_to_its_cpu_budget(tmp_path):
     snap = wait_for(lambda: (s := runner.snapshot()).status == "finished" and s, timeout=120)
     steps = snap.coverage["step"]
     assert steps[:2] == [0, 200], "the first interval is the entry's, while the step cost is unknown"
-    assert all(s % 200 == 0 for s in steps) and len(steps) < 1200 // 200 + 1, steps
-    budget = runner._probe_budget
-    assert budget.cost * (1 - PROBE_CPU_SHARE) / PROBE_CPU_SHARE <= runner._trainer.cfg.probe_every * budget.step_cost
+    # ~50 ms against ~3 ms ring-gan steps: a 2% share needs ~800 steps between probes, not 200
+    assert all(s % 200 == 0 for s in steps) and len(steps) <= 3, steps
+    assert len(calls) == len(steps) and min(calls) >= 0.05
