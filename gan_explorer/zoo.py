@@ -236,10 +236,10 @@ def _denoiser_pair(noise: str, title: str, fidelity_steps: int, perceptual_steps
 
 
 _DENOISERS = [
-    *_denoiser_pair("gaussian", "Gaussian noise", 1500, 150),
-    *_denoiser_pair("poisson", "Poisson noise", 400, 100),
-    *_denoiser_pair("speckle", "speckle noise", 400, 100),
-    *_denoiser_pair("salt-pepper", "salt-and-pepper noise", 400, 100),
+    *_denoiser_pair("gaussian", "Gaussian noise", 800, 100),
+    *_denoiser_pair("poisson", "Poisson noise", 200, 50),
+    *_denoiser_pair("speckle", "speckle noise", 200, 50),
+    *_denoiser_pair("salt-pepper", "salt-and-pepper noise", 200, 50),
 ]
 _DENOISERS_BY_NAME = {e.name: e for e in _DENOISERS}
 

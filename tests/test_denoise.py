@@ -10,7 +10,7 @@ from gan_explorer import denoise, zoo
 from gan_explorer.checkpoints import load_checkpoint
 from gan_explorer.config import DenoiserConfig
 from gan_explorer.data.natural import HELD_OUT_IMAGES, TRAIN_IMAGES, natural_images
-from gan_explorer.data.noise import NOISE_MODELS, add_noise, corrupt
+from gan_explorer.data.noise import NOISE_MODELS, add_noise
 from gan_explorer.metrics.denoising import heldout_gain
 from gan_explorer.models.denoiser import Critic, ResidualDenoiser
 from gan_explorer.training import denoiser as training
