@@ -48,6 +48,9 @@ class ModelConfig(_PlainConfig):
     d_norm: str = "batch"  # conv D normalisation: batch | none | spectral (WGAN-GP's critic needs none)
     base_channels: int = 64  # ngf / ndf of the conv nets
     num_classes: int = 0  # > 0 makes the model conditional: the label enters G and D
+    # PacGAN (Lin et al. 2018): the MLP D judges `pack` samples concatenated into one input, so a
+    # generator that repeats itself is easy to spot; 1 is the ordinary D. Batches must divide by it.
+    pack: int = 1
 
 
 @dataclass(frozen=True)

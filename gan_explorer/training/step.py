@@ -115,7 +115,7 @@ def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: Train
     if cfg.loss == "wgan-gp":
         # the penalty's interpolates need one label per sample: conditional critics reuse the real labels
         penalty = losses.gradient_penalty(
-            lambda x: model.discriminate(x, real_labels), real, fake, generators.noise
+            lambda x: model.discriminate(x, real_labels), real, fake, generators.noise, pack=model.config.pack
         )
         loss = loss + cfg.gp_lambda * penalty
         metrics["gradient_penalty"] = float(penalty.detach())
