@@ -32,7 +32,7 @@ from gan_explorer import data, zoo  # noqa: E402
 from gan_explorer.data.base import Dataset  # noqa: E402
 from gan_explorer.losses import IDEAL_LOSS  # noqa: E402
 from gan_explorer.training.step import Generators, make_optimizers, train_step  # noqa: E402
-from gan_explorer.training.trainer import Event, Trainer  # noqa: E402
+from gan_explorer.training.trainer import Trainer  # noqa: E402
 
 LAST_LOGGED = 20  # the 1010 entry logs every 50 steps: the mean of its last 1,000 steps
 MIB = 2**20

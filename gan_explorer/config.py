@@ -70,4 +70,9 @@ class TrainConfig(_PlainConfig):
     checkpoint_every: int = 0  # 0: only at the end
     probe_every: int = 200  # coverage measured every N steps when the trainer is given a probe
     divergence_threshold: float = 1e4  # a loss above this (or NaN) pauses the run
+    # Instance noise (Sønderby et al. 2016): Gaussian noise of this std (data units) is added to every
+    # input D sees, real and fake, shrinking linearly to 0 at step `instance_noise_steps` (0: at `steps`).
+    # Early on D is then smooth at the scale of the noise, so G feels a pull towards modes it has missed.
+    instance_noise: float = 0.0
+    instance_noise_steps: int = 0
 

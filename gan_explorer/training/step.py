@@ -73,20 +73,40 @@ def train_step(
     cfg: TrainConfig,
     generators: Generators,
     mode: str = "both",
+    step: int = 0,
 ) -> dict[str, float]:
-    """One update: 'both' = n_critic D updates then one G update; 'd' or 'g' alone."""
+    """One update: 'both' = n_critic D updates then one G update; 'd' or 'g' alone.
+
+    ``step`` (the updates done so far) sets the annealed instance noise, if the config asks for it."""
     if mode not in STEP_MODES:
         raise ValueError(f"unknown step mode {mode!r}; choose one of {STEP_MODES}")
     model.train()
     if isinstance(model, VAE):
         return _vae_step(model, optimizers, source, cfg, generators)
     metrics: dict[str, float] = {}
+    noise = instance_noise_std(cfg, step)
     if mode in ("both", "d"):
         for _ in range(cfg.n_critic if mode == "both" else 1):
-            metrics.update(_discriminator_update(model, optimizers, source, cfg, generators))
+            metrics.update(_discriminator_update(model, optimizers, source, cfg, generators, noise))
     if mode in ("both", "g"):
-        metrics.update(_generator_update(model, optimizers, cfg, generators))
+        metrics.update(_generator_update(model, optimizers, cfg, generators, noise))
+    if noise:
+        metrics["instance_noise"] = noise
     return metrics
+
+
+def instance_noise_std(cfg: TrainConfig, step: int) -> float:
+    """The std of the noise added to D's inputs at ``step``: linear from cfg.instance_noise down to 0."""
+    if not cfg.instance_noise:
+        return 0.0
+    span = cfg.instance_noise_steps or cfg.steps
+    return cfg.instance_noise * max(0.0, 1.0 - step / span)
+
+
+def _noisy(x: torch.Tensor, std: float, generators: Generators) -> torch.Tensor:
+    if not std:
+        return x
+    return x + std * torch.randn(x.shape, generator=generators.noise, device=x.device, dtype=x.dtype)
 
 
 def _real_batch(model: GenerativeModel, source: BatchSource, cfg: TrainConfig, generators: Generators):
@@ -102,12 +122,14 @@ def _fake_labels(model: GenerativeModel, n: int, generators: Generators) -> torc
     return torch.randint(0, model.num_classes, (n,), generator=generators.noise, device=model.device)
 
 
-def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: TrainConfig, generators: Generators):
+def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: TrainConfig, generators: Generators,
+                          noise: float = 0.0):
     real, real_labels = _real_batch(model, source, cfg, generators)
     n = real.shape[0]
     fake_labels = _fake_labels(model, n, generators)
     with torch.no_grad():
         fake = model.decode(model.sample_latent(n, generators.noise), fake_labels)
+    real, fake = _noisy(real, noise, generators), _noisy(fake, noise, generators)
     real_logits = model.discriminate(real, real_labels)
     fake_logits = model.discriminate(fake, fake_labels)
     loss = losses.discriminator_loss(cfg.loss, real_logits, fake_logits)
@@ -131,13 +153,15 @@ def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: Train
     return metrics
 
 
-def _generator_update(model: GAN, optimizers: Optimizers, cfg: TrainConfig, generators: Generators):
+def _generator_update(model: GAN, optimizers: Optimizers, cfg: TrainConfig, generators: Generators,
+                      noise: float = 0.0):
     n = cfg.batch_size
     labels = _fake_labels(model, n, generators)
     # D's weights take no gradient in G's update: nobody would use it, so don't compute it
     model.discriminator.requires_grad_(False)
     try:
-        fake_logits = model.discriminate(model.decode(model.sample_latent(n, generators.noise), labels), labels)
+        fake = _noisy(model.decode(model.sample_latent(n, generators.noise), labels), noise, generators)
+        fake_logits = model.discriminate(fake, labels)
         loss = losses.generator_loss(cfg.loss, fake_logits)
         optimizers.g.zero_grad(set_to_none=True)
         loss.backward()

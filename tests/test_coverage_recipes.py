@@ -1,4 +1,4 @@
-"""PacGAN packing: the MLP discriminator judges groups of `pack` samples, and training still works."""
+"""Recipes against mode collapse: PacGAN packing of D's inputs and annealed instance noise."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import torch
 from gan_explorer import data, losses, zoo
 from gan_explorer.config import ModelConfig
 from gan_explorer.models import build_model
+from gan_explorer.training.step import instance_noise_std
 from gan_explorer.training.trainer import Trainer
 
 
@@ -56,3 +57,24 @@ def test_a_packed_gan_takes_real_training_steps(loss):
     # a Wasserstein critic's last bias takes no gradient (it cancels between real and fake)
     assert len(unchanged) <= (1 if loss == "wgan-gp" else 0)
     assert model.sample(5, seed=1).shape == (5, 2)  # sampling never goes through D, so any count works
+
+
+def test_instance_noise_shrinks_linearly_to_zero():
+    cfg = zoo.entry("grid-gan").train.replace(instance_noise=0.8, instance_noise_steps=100, steps=400)
+    assert [instance_noise_std(cfg, s) for s in (0, 50, 100, 300)] == pytest.approx([0.8, 0.4, 0.0, 0.0])
+    assert instance_noise_std(cfg.replace(instance_noise_steps=0), 200) == pytest.approx(0.4)  # span = steps
+    assert instance_noise_std(cfg.replace(instance_noise=0.0), 0) == 0.0
+
+
+def test_instance_noise_reaches_d_and_training_stays_finite():
+    e = zoo.entry("grid-gan")
+
+    def d_output_after_one_step(noise: float) -> dict:
+        torch.manual_seed(0)
+        cfg = e.train.replace(batch_size=32, instance_noise=noise, instance_noise_steps=10)
+        return Trainer(zoo.create("grid-gan"), cfg, data.load("grid", "train")).step()
+
+    clean, noisy = d_output_after_one_step(0.0), d_output_after_one_step(2.0)
+    assert "instance_noise" not in clean and noisy["instance_noise"] == pytest.approx(2.0)
+    assert noisy["d_real"] != clean["d_real"]  # D judged noisy inputs
+    assert all(torch.isfinite(torch.tensor(v)) for v in noisy.values())
