@@ -106,9 +106,11 @@ def main() -> None:
     parser.add_argument("--data", nargs="+", choices=sorted(ENTRIES), default=["ring", "grid"])
     parser.add_argument("--recipes", nargs="+", choices=sorted(RECIPES), default=DEFAULT_RECIPES)
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed … first-seed + seeds − 1")
     parser.add_argument("--jobs", type=int, default=1, help="runs in parallel, one torch thread each")
     args = parser.parse_args()
-    jobs = [(d, r, s) for d in args.data for r in args.recipes for s in range(args.seeds)]
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    jobs = [(d, r, s) for d in args.data for r in args.recipes for s in seeds]
     print(f"torch threads per run: 1, parallel runs: {args.jobs}")
     runs = []
     with ProcessPoolExecutor(args.jobs, mp_context=get_context("spawn")) as pool:
