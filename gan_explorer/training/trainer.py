@@ -82,7 +82,8 @@ class Trainer:
     # ---- stepping ---------------------------------------------------------------------------
     def step(self, mode: str = "both") -> dict[str, float]:
         """One update; raises TrainingDiverged (after rolling back to the last healthy state)."""
-        metrics = train_step(self.model, self.optimizers, self.source, self.cfg, self.generators, mode)
+        metrics = train_step(self.model, self.optimizers, self.source, self.cfg, self.generators, mode,
+                             step=self.step_count)
         self.step_count += 1
         bad = {k: v for k, v in metrics.items() if "loss" in k and not abs(v) <= self.cfg.divergence_threshold}
         if bad:
