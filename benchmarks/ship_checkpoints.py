@@ -38,7 +38,7 @@ def ship(name: str, out_dir: Path) -> dict:
     start = time.perf_counter()
     trainer.run(e.train.steps)
     wall = time.perf_counter() - start
-    model = trainer.model.eval()
+    model = trainer.sampling_model.eval()
     metrics = evaluate_model(model, name)
     save_checkpoint(out_dir / name, model, entry=name, config=model.config.to_dict(), step=trainer.step_count,
                     dataset=e.dataset, metrics=metrics,

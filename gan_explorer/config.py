@@ -48,6 +48,7 @@ class ModelConfig(_PlainConfig):
     d_norm: str = "batch"  # conv D normalisation: batch | none | spectral (WGAN-GP's critic needs none)
     base_channels: int = 64  # ngf / ndf of the conv nets
     num_classes: int = 0  # > 0 makes the model conditional: the label enters G and D
+    d_conditioning: str = "concat"  # how the label enters a conv D: concat (label planes) | projection
 
 
 @dataclass(frozen=True)
@@ -67,4 +68,6 @@ class TrainConfig(_PlainConfig):
     checkpoint_every: int = 0  # 0: only at the end
     probe_every: int = 200  # coverage measured every N steps when the trainer is given a probe
     divergence_threshold: float = 1e4  # a loss above this (or NaN) pauses the run
+    ema_decay: float = 0.0  # > 0: sample, evaluate and save an EMA of G's weights (e.g. 0.999)
+    augment: str = ""  # DiffAugment policy for D's inputs, real and fake alike: "translation,cutout"
 

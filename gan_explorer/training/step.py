@@ -14,6 +14,7 @@ import torch
 from gan_explorer import losses
 from gan_explorer.config import TrainConfig
 from gan_explorer.models import GAN, VAE, GenerativeModel
+from gan_explorer.training.augment import diff_augment
 
 STEP_MODES = ("both", "d", "g")
 
@@ -102,14 +103,19 @@ def _fake_labels(model: GenerativeModel, n: int, generators: Generators) -> torc
     return torch.randint(0, model.num_classes, (n,), generator=generators.noise, device=model.device)
 
 
+def _d_input(x: torch.Tensor, cfg: TrainConfig, generators: Generators) -> torch.Tensor:
+    # DiffAugment: D judges real and fake through the same random augmentations (none by default)
+    return diff_augment(x, cfg.augment, generators.noise) if cfg.augment else x
+
+
 def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: TrainConfig, generators: Generators):
     real, real_labels = _real_batch(model, source, cfg, generators)
     n = real.shape[0]
     fake_labels = _fake_labels(model, n, generators)
     with torch.no_grad():
         fake = model.decode(model.sample_latent(n, generators.noise), fake_labels)
-    real_logits = model.discriminate(real, real_labels)
-    fake_logits = model.discriminate(fake, fake_labels)
+    real_logits = model.discriminate(_d_input(real, cfg, generators), real_labels)
+    fake_logits = model.discriminate(_d_input(fake, cfg, generators), fake_labels)
     loss = losses.discriminator_loss(cfg.loss, real_logits, fake_logits)
     metrics = {}
     if cfg.loss == "wgan-gp":
@@ -137,7 +143,8 @@ def _generator_update(model: GAN, optimizers: Optimizers, cfg: TrainConfig, gene
     # D's weights take no gradient in G's update: nobody would use it, so don't compute it
     model.discriminator.requires_grad_(False)
     try:
-        fake_logits = model.discriminate(model.decode(model.sample_latent(n, generators.noise), labels), labels)
+        fake = model.decode(model.sample_latent(n, generators.noise), labels)
+        fake_logits = model.discriminate(_d_input(fake, cfg, generators), labels)
         loss = losses.generator_loss(cfg.loss, fake_logits)
         optimizers.g.zero_grad(set_to_none=True)
         loss.backward()
