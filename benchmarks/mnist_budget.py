@@ -53,7 +53,9 @@ def run_entry(name: str, budgets_min: list[float], model_overrides: dict, train_
                 quick = evaluate_model(trainer.sampling_model, name, n=2000, seed=1)
                 print(json.dumps({"entry": name, "cpu_min": round(cpu_s / 60, 2), "step": trainer.step_count,
                                   "quick_is_2000": round(quick["inception_score"], 3),
-                                  "quick_kl": round(quick["kl_to_uniform"], 4)}), flush=True)
+                                  "quick_kl": round(quick["kl_to_uniform"], 4),
+                                  "quick_requested_class_accuracy": quick.get("requested_class_accuracy")}),
+                      flush=True)
                 quick_next += quick_every_min
         metrics = evaluate_model(trainer.sampling_model, name)
         real = metrics["real"]
@@ -63,6 +65,7 @@ def run_entry(name: str, budgets_min: list[float], model_overrides: dict, train_
             / real["inception_score"], "frechet_distance": metrics["frechet_distance"],
             "real_frechet_distance": real["frechet_distance"], "classes_covered": metrics["classes_covered"],
             "kl_to_uniform": metrics["kl_to_uniform"], "real_inception_score": real["inception_score"],
+            "requested_class_accuracy": metrics.get("requested_class_accuracy"),
             "model_overrides": model_overrides, "train_overrides": train_overrides,
         }
         rows.append(row)
