@@ -55,7 +55,7 @@ def test_the_textbook_lesson_naive_collapses_and_the_improved_recipe_does_not():
 
 def test_conditional_dcgan_draws_the_requested_digit():
     report = evaluate_model(zoo.load("cgan-mnist"), "cgan-mnist", n=2000, seed=11)
-    assert report["requested_class_accuracy"] >= 0.85
+    assert report["requested_class_accuracy"] >= 0.95
     assert report["classes_covered"] == 10
 
 
