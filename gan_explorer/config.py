@@ -51,6 +51,7 @@ class ModelConfig(_PlainConfig):
     # PacGAN (Lin et al. 2018): the MLP D judges `pack` samples concatenated into one input, so a
     # generator that repeats itself is easy to spot; 1 is the ordinary D. Batches must divide by it.
     pack: int = 1
+    d_conditioning: str = "concat"  # how the label enters a conv D: concat (label planes) | projection
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ class TrainConfig(_PlainConfig):
     # Early on D is then smooth at the scale of the noise, so G feels a pull towards modes it has missed.
     instance_noise: float = 0.0
     instance_noise_steps: int = 0
+    ema_decay: float = 0.0  # > 0: sample, evaluate and save an EMA of G's weights (e.g. 0.999)
+    augment: str = ""  # DiffAugment policy for D's inputs, real and fake alike: "translation,cutout"
 
 
 @dataclass(frozen=True)

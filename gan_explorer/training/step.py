@@ -14,6 +14,7 @@ import torch
 from gan_explorer import losses
 from gan_explorer.config import TrainConfig
 from gan_explorer.models import GAN, VAE, GenerativeModel
+from gan_explorer.training.augment import diff_augment
 from gan_explorer.training.precision import forward_precision
 
 STEP_MODES = ("both", "d", "g")
@@ -135,6 +136,11 @@ def _discriminate(model: GAN, cfg: TrainConfig, x: torch.Tensor, labels: torch.T
         return model.discriminate(x, labels).float()  # losses in fp32, whatever the forward ran in
 
 
+def _d_input(x: torch.Tensor, cfg: TrainConfig, generators: Generators) -> torch.Tensor:
+    # DiffAugment: D judges real and fake through the same random augmentations (none by default)
+    return diff_augment(x, cfg.augment, generators.noise) if cfg.augment else x
+
+
 def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: TrainConfig, generators: Generators,
                           keep_fake: bool = False, noise: float = 0.0):
     """D's update; with ``keep_fake`` also returns its fakes, still attached to G's graph, for G's update."""
@@ -145,8 +151,8 @@ def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: Train
         kept = model.decode(model.sample_latent(n, generators.noise), fake_labels)
     fake = kept.detach()
     real, fake = _noisy(real, noise, generators), _noisy(fake, noise, generators)
-    real_logits = _discriminate(model, cfg, real, real_labels)
-    fake_logits = _discriminate(model, cfg, fake, fake_labels)
+    real_logits = _discriminate(model, cfg, _d_input(real, cfg, generators), real_labels)
+    fake_logits = _discriminate(model, cfg, _d_input(fake, cfg, generators), fake_labels)
     loss = losses.discriminator_loss(cfg.loss, real_logits, fake_logits)
     metrics = {}
     if cfg.loss == "wgan-gp":
@@ -182,7 +188,7 @@ def _generator_update(model: GAN, optimizers: Optimizers, cfg: TrainConfig, gene
     # D's weights take no gradient in G's update: nobody would use it, so don't compute it
     model.discriminator.requires_grad_(False)
     try:
-        fake_logits = _discriminate(model, cfg, _noisy(images, noise, generators), labels)
+        fake_logits = _discriminate(model, cfg, _d_input(_noisy(images, noise, generators), cfg, generators), labels)
         loss = losses.generator_loss(cfg.loss, fake_logits)
         optimizers.g.zero_grad(set_to_none=True)
         loss.backward()
