@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dataset", help="override the entry's dataset (e.g. a packed .h5 file)")
     p.add_argument("--checkpoint-every", type=int)
     p.add_argument("--tensorboard", type=Path, metavar="DIR", help="also log to TensorBoard (needs the package)")
+    p.add_argument("--domain-a", type=Path, metavar="DIR", help="CycleGAN entries: a folder of domain-A images")
+    p.add_argument("--domain-b", type=Path, metavar="DIR", help="CycleGAN entries: a folder of domain-B images")
 
     p = commands.add_parser("sample", help="write a PNG grid of samples")
     p.add_argument("entry")
@@ -78,7 +80,13 @@ def _list(args) -> int:
 
 
 def _train(args) -> int:
+    from gan_explorer import zoo
     from gan_explorer.training.cli import train_from_cli
+
+    if args.entry in zoo.translation_list():
+        from gan_explorer.training.cyclegan_cli import train_translation_from_cli
+
+        return train_translation_from_cli(args)
 
     return train_from_cli(args)
 
