@@ -1,6 +1,6 @@
 """How good is an unpaired photo→sketch translator? Measured against the paired truth it never saw.
 
-For each held-out photo the offline pair also has its true Canny sketch, so the photo→sketch output
+For each held-out photo the offline pair also has its true sketch, so the photo→sketch output
 can be scored against it: edge F1 (a predicted edge pixel counts when a true one lies within
 ``tolerance`` pixels, and vice versa; the usual boundary-matching F-measure, BSDS-style), PSNR and SSIM.
 Baselines in the same run: a blank white page and the photo itself (identity). Cycle reconstruction
@@ -60,5 +60,6 @@ def evaluate_translation(model: CycleGAN, held_out: UnpairedImages) -> dict:
         cycle_b.append(_psnr(model.translate(fake_photo[None], "a2b")[0], sketch))
     return {"photo_to_sketch": _mean(rows["translation"]), "blank_baseline": _mean(rows["blank"]),
             "identity_baseline": _mean(rows["identity"]),
-            "cycle_psnr_a_b_a": round(float(np.mean(cycle_a)), 2), "cycle_psnr_b_a_b": round(float(np.mean(cycle_b)), 2),
+            "cycle_psnr_a_b_a": round(float(np.mean(cycle_a)), 2),
+            "cycle_psnr_b_a_b": round(float(np.mean(cycle_b)), 2),
             "held_out_images": len(held_out.a)}

@@ -63,7 +63,8 @@ class CycleState:
         g_params = [*model.g_ab.parameters(), *model.g_ba.parameters()]
         d_params = [*model.d_a.parameters(), *model.d_b.parameters()]
         pools = torch.Generator().manual_seed(cfg.seed + 1)
-        return cls(torch.optim.Adam(g_params, lr=cfg.lr, betas=betas), torch.optim.Adam(d_params, lr=cfg.lr, betas=betas),
+        return cls(torch.optim.Adam(g_params, lr=cfg.lr, betas=betas),
+                   torch.optim.Adam(d_params, lr=cfg.lr, betas=betas),
                    ImagePool(cfg.pool_size, pools), ImagePool(cfg.pool_size, pools),
                    torch.Generator().manual_seed(cfg.seed))
 
