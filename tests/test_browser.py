@@ -23,7 +23,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-b
 TIMEOUT_MS = 60_000
 NAVIGATION_TIMEOUT_MS = 45_000
 TABS = {"Train": "#train-status", "Latent explorer": "#latent-live", "Conditional": "#cond-grid img",
-        "Mode collapse": "#collapse-wall img"}
+        "Mode collapse": "#collapse-wall img", "Translate": "#translate-run"}
 
 # The decoded pixels of the latent picture, read back through a canvas (same origin). A drag may
 # still swap the src while it decodes (decode() then rejects): retry until one src decodes whole.
@@ -173,8 +173,8 @@ def test_the_page_follows_the_browser_language_and_switches(open_page):
     assert tabs.all_inner_texts()[:2] == ["训练", "潜在空间"]
     page.wait_for_function("document.querySelector('#lang-switch input:checked')?.value === 'zh'")
     page.get_by_label("English").check()
-    page.wait_for_function("[...document.querySelectorAll('#tabs button[role=tab]')]"
-                           ".map(t => t.innerText).join('|') === 'Train|Latent explorer|Conditional|Mode collapse|Translate'")
+    page.wait_for_function("[...document.querySelectorAll('#tabs button[role=tab]')].map(t => t.innerText)"
+                           ".join('|') === 'Train|Latent explorer|Conditional|Mode collapse|Translate'")
 
 
 def test_the_mode_collapse_tab_measures_and_teaches(open_page):
@@ -209,4 +209,14 @@ def test_a_mode_collapse_link_opens_the_2d_view(open_page):
     assert "seed 3" in page.locator("#collapse-summary").inner_text()
     assert not page.locator("#collapse-hist").is_visible() and not page.locator("#collapse-pairs").is_visible()
     assert page.locator("#collapse-seed input").input_value() == "3"
+    assert not errors, f"console errors: {errors}"
+
+
+def test_the_translate_tab_runs_a_held_out_example_in_one_click(open_page):
+    page, errors = open_page()
+    show_tab(page, "Translate")
+    page.locator("#tab-translate .gallery-item, #tab-translate button.example, #tab-translate tbody tr").first.click()
+    page.wait_for_function("document.querySelector('#translate-summary')?.innerText.includes('PSNR')")
+    for selector in ("#translate-input img", "#translate-output img", "#translate-reconstruction img"):
+        page.wait_for_selector(selector)
     assert not errors, f"console errors: {errors}"
