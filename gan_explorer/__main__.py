@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--precision", choices=("auto", "bf16", "fp32"),
                    help="forward passes in bf16 (auto: conv nets, where the device has bf16 units) or fp32")
     p.add_argument("--tensorboard", type=Path, metavar="DIR", help="also log to TensorBoard (needs the package)")
+    p.add_argument("--domain-a", type=Path, metavar="DIR", help="CycleGAN entries: a folder of domain-A images")
+    p.add_argument("--domain-b", type=Path, metavar="DIR", help="CycleGAN entries: a folder of domain-B images")
 
     p = commands.add_parser("sample", help="write a PNG grid of samples")
     p.add_argument("entry")
@@ -92,6 +94,11 @@ def _train(args) -> int:
         from gan_explorer.training.denoiser import train_from_cli as train_denoiser
 
         return train_denoiser(args)
+
+    if args.entry in zoo.translation_list():
+        from gan_explorer.training.cyclegan_cli import train_translation_from_cli
+
+        return train_translation_from_cli(args)
 
     return train_from_cli(args)
 

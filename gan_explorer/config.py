@@ -105,3 +105,29 @@ class DenoiseTrainConfig(_PlainConfig):
     seed: int = 0
     log_every: int = 50
     init_from: str = ""  # a denoiser entry whose shipped weights start this one (perceptual from fidelity)
+
+
+@dataclass(frozen=True)
+class CycleGANConfig(_PlainConfig):
+    """Two ResNet generators (A→B, B→A) and two PatchGAN discriminators (CycleGAN, Zhu et al. 2017)."""
+
+    channels: int = 3  # image channels of both domains (1 grey, 3 colour)
+    base_channels: int = 32  # ngf: width of the first generator layer (the paper: 64)
+    n_blocks: int = 6  # residual blocks at 1/4 resolution (the paper: 6 for 128², 9 for 256²)
+    d_channels: int = 32  # ndf: width of the first discriminator layer (the paper: 64)
+    d_layers: int = 3  # stride-2 layers of the PatchGAN; 3 gives the paper's 70×70 receptive field
+
+
+@dataclass(frozen=True)
+class CycleTrainConfig(_PlainConfig):
+    lr: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    lambda_cycle: float = 10.0  # λ of the paper
+    identity_ratio: float = 0.5  # λ_id = identity_ratio · λ_cycle, as in the paper's photo↔painting runs
+    pool_size: int = 50  # past fakes the discriminators also see (Shrivastava et al.)
+    batch_size: int = 1
+    crop: int = 64  # training crops are crop × crop, randomly placed and flipped
+    steps: int = 4000
+    decay_from: int = 2000  # learning rate falls linearly to 0 from this step to `steps`
+    seed: int = 0
+    log_every: int = 50

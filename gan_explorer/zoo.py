@@ -17,8 +17,16 @@ from pathlib import Path
 import torch
 
 from gan_explorer.checkpoints import CheckpointError, load_checkpoint
-from gan_explorer.config import DenoiserConfig, DenoiseTrainConfig, ModelConfig, TrainConfig
+from gan_explorer.config import (
+    CycleGANConfig,
+    CycleTrainConfig,
+    DenoiserConfig,
+    DenoiseTrainConfig,
+    ModelConfig,
+    TrainConfig,
+)
 from gan_explorer.models import GAN, GenerativeModel, build_model
+from gan_explorer.models.cyclegan import CycleGAN
 from gan_explorer.models.denoiser import ResidualDenoiser
 
 log = logging.getLogger(__name__)
@@ -276,5 +284,64 @@ def load_denoiser(name: str, pretrained: bool = True) -> ResidualDenoiser:
     return model.eval()
 
 
-__all__ = ["CHECKPOINT_DIR", "CheckpointError", "DenoiserEntry", "ZooEntry", "create", "denoiser_entry", "denoisers",
-           "describe", "entry", "list", "load", "load_denoiser"]
+# ---------------------------------------------------------------- image-to-image translation (CycleGAN)
+# Kept apart from the generative entries above: a translator has no latent space to sample, so the
+# Train, Latent and Mode-collapse tabs, which list zoo.list(), never offer it.
+
+
+@dataclass(frozen=True)
+class TranslationEntry:
+    name: str
+    title: str
+    dataset: str  # a domain pair for gan_explorer.data.unpaired.load_unpaired
+    model: CycleGANConfig
+    train: CycleTrainConfig
+    domains: tuple[str, str]  # what A and B are, in words
+    lesson: str
+
+    @property
+    def checkpoint(self) -> Path:
+        return CHECKPOINT_DIR / self.name
+
+
+_TRANSLATION_ENTRIES = [
+    TranslationEntry(
+        "cyclegan-photo-sketch", "CycleGAN: photo ↔ edge sketch", "photo-sketch",
+        CycleGANConfig(channels=1, base_channels=16, n_blocks=4, d_channels=16, d_layers=3),
+        CycleTrainConfig(batch_size=1, crop=64, steps=4000, decay_from=2000),
+        ("photo", "sketch"),
+        "Two generators learn photo → sketch and sketch → photo from photos and sketches of DIFFERENT "
+        "pictures: nothing tells them which sketch belongs to which photo. The cycle loss (photo → sketch → "
+        "photo must give the photo back) is what keeps the translation faithful to its input.",
+    ),
+]
+_TRANSLATION_BY_NAME = {e.name: e for e in _TRANSLATION_ENTRIES}
+
+
+def translation_list() -> list[str]:
+    return [e.name for e in _TRANSLATION_ENTRIES]
+
+
+def translation_entry(name: str) -> TranslationEntry:
+    try:
+        return _TRANSLATION_BY_NAME[name]
+    except (KeyError, TypeError):
+        raise KeyError(f"unknown translation entry {name!r}; available: {', '.join(_TRANSLATION_BY_NAME)}") from None
+
+
+def load_translator(name: str, pretrained: bool = True) -> CycleGAN:
+    """The entry's CycleGAN in eval mode, with its shipped weights when present (``model.pretrained``)."""
+    e = translation_entry(name)
+    model = CycleGAN(e.model)
+    model.checkpoint_metadata = None
+    if pretrained and e.checkpoint.with_suffix(".safetensors").exists():
+        model.checkpoint_metadata, _ = load_checkpoint(e.checkpoint, model, expected_entry=name)
+        model.pretrained = True
+    elif pretrained:
+        log.warning("no pretrained checkpoint for %s in %s: using fresh weights", name, CHECKPOINT_DIR)
+    return model.eval()
+
+
+__all__ = ["CHECKPOINT_DIR", "CheckpointError", "DenoiserEntry", "TranslationEntry", "ZooEntry", "create",
+           "denoiser_entry", "denoisers", "describe", "entry", "list", "load", "load_denoiser", "load_translator",
+           "translation_entry", "translation_list"]

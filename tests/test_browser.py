@@ -35,7 +35,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-b
 TIMEOUT_MS = 60_000
 NAVIGATION_TIMEOUT_MS = 45_000
 TABS = {"Train": "#train-status", "Latent explorer": "#latent-live", "Conditional": "#cond-grid img",
-        "Mode collapse": "#collapse-wall img"}
+        "Mode collapse": "#collapse-wall img", "Translate": "#translate-run"}
 
 # The pixels on show in the latent explorer, read back through a canvas (same origin), and the view
 # they are of (the PNG export link, which both drawing paths keep current). The page draws slider
@@ -311,8 +311,8 @@ def test_the_page_follows_the_browser_language_and_switches(open_page):
     assert tabs.all_inner_texts()[:2] == ["训练", "潜在空间"]
     page.wait_for_function("document.querySelector('#lang-switch input:checked')?.value === 'zh'")
     page.get_by_label("English").check()
-    page.wait_for_function("[...document.querySelectorAll('#tabs button[role=tab]')]"
-                           ".map(t => t.innerText).join('|') === 'Train|Latent explorer|Conditional|Mode collapse'")
+    page.wait_for_function("[...document.querySelectorAll('#tabs button[role=tab]')].map(t => t.innerText)"
+                           ".join('|') === 'Train|Latent explorer|Conditional|Mode collapse|Translate'")
 
 
 def test_the_mode_collapse_tab_measures_and_teaches(open_page):
@@ -347,4 +347,14 @@ def test_a_mode_collapse_link_opens_the_2d_view(open_page):
     assert "seed 3" in page.locator("#collapse-summary").inner_text()
     assert not page.locator("#collapse-hist").is_visible() and not page.locator("#collapse-pairs").is_visible()
     assert page.locator("#collapse-seed input").input_value() == "3"
+    assert not errors, f"console errors: {errors}"
+
+
+def test_the_translate_tab_runs_a_held_out_example_in_one_click(open_page):
+    page, errors = open_page()
+    show_tab(page, "Translate")
+    page.locator("#tab-translate .gallery-item, #tab-translate button.example, #tab-translate tbody tr").first.click()
+    page.wait_for_function("document.querySelector('#translate-summary')?.innerText.includes('PSNR')")
+    for selector in ("#translate-input img", "#translate-output img", "#translate-reconstruction img"):
+        page.wait_for_selector(selector)
     assert not errors, f"console errors: {errors}"

@@ -14,14 +14,24 @@ from pathlib import Path
 import gradio as gr
 
 from gan_explorer import zoo
-from gan_explorer.ui import api, routes, state, tab_collapse, tab_conditional, tab_denoise, tab_latent, tab_train
+from gan_explorer.ui import (
+    api,
+    routes,
+    state,
+    tab_collapse,
+    tab_conditional,
+    tab_denoise,
+    tab_latent,
+    tab_train,
+    tab_translate,
+)
 from gan_explorer.ui.common import USER_ERRORS, friendly, model_status
 from gan_explorer.ui.strings import I18N, T, choose_language, lang_of, msg
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
-TAB_IDS = ("train", "latent", "conditional", "collapse", "denoise")
+TAB_IDS = ("train", "latent", "conditional", "collapse", "denoise", "translate")
 DEMO_QUEUE_SIZE = 32  # read-only servers refuse work beyond this many waiting events
 DEMO_MAX_FILE_SIZE = "2mb"
 
@@ -65,8 +75,10 @@ def build_demo(read_only: bool = False) -> gr.Blocks:
                 collapse = tab_collapse.build()
             with gr.Tab(T("tab.denoise"), id="denoise", elem_id="tab-denoise") as denoise_tab:
                 tab_denoise.build()
+            with gr.Tab(T("tab.translate"), id="translate", elem_id="tab-translate") as translate_tab:
+                tab_translate.build()
         tab_collapse.on_select(collapse_tab, collapse)
-        tab_blocks = [train_tab, latent_tab, conditional_tab, collapse_tab, denoise_tab]
+        tab_blocks = [train_tab, latent_tab, conditional_tab, collapse_tab, denoise_tab, translate_tab]
         api.build(read_only)
 
         views = [*tab_latent.restore_outputs(latent), *tab_conditional.restore_outputs(conditional),

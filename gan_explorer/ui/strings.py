@@ -158,6 +158,32 @@ EN: dict[str, str] = {
         "Pick any of them above to see its wall, histogram and duplicates in full."
     ),
     "collapse.pairs": "**Each sample** (left) **and its nearest real example** (right)",
+    # ---- translate (CycleGAN) ------------------------------------------------------------------
+    "tab.translate": "Translate",
+    "translate.about.title": "What am I looking at? (unpaired translation)",
+    "translate.about": (
+        "**CycleGAN** learns to turn pictures of one kind (domain A: grey photos) into another (domain B: edge "
+        "sketches, dark lines on white) **without a single matching pair**: its photos and its sketches come "
+        "from different pictures. Two generators learn A → B and B → A; two discriminators say whether a "
+        "result looks like a real member of its domain.\n\n"
+        "- What keeps a translation faithful to its input is the **cycle**: photo → sketch → photo must give the "
+        "photo back (and sketch → photo → sketch the sketch). The third picture is that round trip; its error "
+        "is shown below it.\n"
+        "- Sketch → photo has to invent shading it was never told, so it is the harder direction: expect plausible "
+        "grey tones, not the true photo.\n"
+        "- Large images are scaled so their longer side is 256 px, the scale the networks learned at; colour "
+        "is converted to grey.\n\n"
+        "Train your own pair with `python -m gan_explorer train cyclegan-photo-sketch --domain-a DIR --domain-b DIR`."
+    ),
+    "translate.upload": "Image (PNG, JPEG, WebP, TIFF, BMP or GIF)",
+    "translate.direction": "Direction",
+    "translate.a2b": "A → B: photo → sketch",
+    "translate.b2a": "B → A: sketch → photo",
+    "translate.run": "Translate",
+    "translate.input": "Input (as the network sees it)",
+    "translate.output": "Translation",
+    "translate.reconstruction": "Cycle reconstruction (translated back)",
+    "translate.examples": "Held-out examples (never used in training): click one",
 }
 
 ZH: dict[str, str] = {
@@ -281,6 +307,28 @@ ZH: dict[str, str] = {
         "在上方选择其中任意一个，即可查看它完整的样本墙、直方图和重复样本。"
     ),
     "collapse.pairs": "**每个样本**（左）**与最近的真实样本**（右）",
+    # ---- translate (CycleGAN) ------------------------------------------------------------------
+    "tab.translate": "图像翻译",
+    "translate.about.title": "这是什么？（非配对翻译）",
+    "translate.about": (
+        "**CycleGAN** 学习把一类图片（域 A：灰度照片）变成另一类（域 B：边缘素描，白底黑线），"
+        "**却没有任何一对对应的样本**：它的照片和素描来自不同的图片。两个生成器分别学习 A → B 和 B → A，"
+        "两个判别器判断结果像不像本域的真实图片。\n\n"
+        "- 让翻译忠实于输入的是**循环**：照片 → 素描 → 照片必须还原出原照片（素描 → 照片 → 素描同理）。"
+        "第三张图就是这次往返，下方显示它的误差。\n"
+        "- 素描 → 照片需要凭空补出明暗，所以更难：得到的是合理的灰度，而不是真实照片。\n"
+        "- 大图会缩放到长边 256 像素（网络学习时的尺度）；彩色图会转为灰度。\n\n"
+        "用自己的两组图片训练：`python -m gan_explorer train cyclegan-photo-sketch --domain-a 目录 --domain-b 目录`。"
+    ),
+    "translate.upload": "图片（PNG、JPEG、WebP、TIFF、BMP 或 GIF）",
+    "translate.direction": "方向",
+    "translate.a2b": "A → B：照片 → 素描",
+    "translate.b2a": "B → A：素描 → 照片",
+    "translate.run": "翻译",
+    "translate.input": "输入（网络看到的样子）",
+    "translate.output": "翻译结果",
+    "translate.reconstruction": "循环重建（再翻译回来）",
+    "translate.examples": "留出样例（从未用于训练）：点击即可",
 }
 
 # Text composed on the server, with values filled in: msg(lang, key, **values).
@@ -288,6 +336,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "status.pretrained": "`{name}`: pretrained weights from `checkpoints/{where}`{step}.",
         "status.step": "trained {step} steps",
+        "translate.result": "**{direction}** at {width} × {height} px · cycle reconstruction PSNR **{psnr} dB** "
+                            "(higher is a more faithful round trip){notes}",
+        "translate.resized": "scaled down from {width} × {height} to the working size (longer side {side} px)",
+        "translate.no_upload": "Please upload an image first (or click one of the examples).",
+        "translate.a2b": "A → B: photo → sketch",
+        "translate.b2a": "B → A: sketch → photo",
+        "translate.grey": "colour converted to grey (this model works in grey)",
+        "translate.fresh": "No trained checkpoint ships for `{name}`: these are the outputs of untrained networks.",
         "status.fresh": "`{name}`: no pretrained checkpoint ships for this entry, so this is a **freshly "
                         "initialised** network and its pictures are noise. Train it in the Train tab to see it learn.",
         "train.dataset": "data",
@@ -468,6 +524,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "note.share_failed": "无法打开公开分享链接（没有网络连接？）。本应用仅在本地提供服务。",
         "note.share_ok": "公开分享地址：{url}",
         "link.bad": "无法打开这个链接（{error}）；改为显示默认视图。",
+        "translate.result": "**{direction}**，{width} × {height} 像素 · 循环重建 PSNR **{psnr} dB**"
+                            "（越高表示往返越忠实）{notes}",
+        "translate.resized": "已从 {width} × {height} 缩小到工作尺寸（长边 {side} 像素）",
+        "translate.no_upload": "请先上传一张图片（或点击一个样例）。",
+        "translate.a2b": "A → B：照片 → 素描",
+        "translate.b2a": "B → A：素描 → 照片",
+        "translate.grey": "彩色已转为灰度（此模型处理灰度图）",
+        "translate.fresh": "`{name}` 没有附带训练好的检查点：这些是未训练网络的输出。",
     },
 }
 
