@@ -14,7 +14,7 @@ from pathlib import Path
 import gradio as gr
 
 from gan_explorer import zoo
-from gan_explorer.ui import api, routes, state, tab_collapse, tab_conditional, tab_latent, tab_train
+from gan_explorer.ui import api, routes, state, tab_collapse, tab_conditional, tab_latent, tab_open, tab_train
 from gan_explorer.ui.common import USER_ERRORS, friendly, model_status
 from gan_explorer.ui.strings import I18N, T, choose_language, lang_of, msg
 
@@ -62,6 +62,9 @@ def build_demo(read_only: bool = False) -> gr.Blocks:
                 conditional = tab_conditional.build()
             with gr.Tab(T("tab.collapse"), id="collapse", elem_id="tab-collapse") as collapse_tab:
                 collapse = tab_collapse.build()
+            if not read_only:  # opening a checkpoint writes it into the app's data directory
+                with gr.Tab(T("tab.open"), id="open", elem_id="tab-open"):
+                    tab_open.build(latent.entry, collapse.source)
         tab_collapse.on_select(collapse_tab, collapse)
         tab_blocks = [train_tab, latent_tab, conditional_tab, collapse_tab]
         api.build(read_only)
