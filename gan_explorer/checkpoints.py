@@ -210,10 +210,23 @@ def save_checkpoint(
     # JSON lands, still match that metadata, so load_checkpoint falls back to them.
     previous = _previous_path(weights)
     keep_previous = _link_previous(weights, previous)
-    _atomic_write_all([(weights, _bytes_writer(data)), (metadata, _bytes_writer(text.encode("utf-8")))])
+    try:
+        _atomic_write_all([(weights, _bytes_writer(data)), (metadata, _bytes_writer(text.encode("utf-8")))])
+    except BaseException:
+        # a failed save (a full disk) that replaced nothing needs no fallback: leave no extra file behind
+        if keep_previous and _same_file(weights, previous):
+            previous.unlink(missing_ok=True)
+        raise
     if keep_previous:
         previous.unlink(missing_ok=True)
     return weights
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _previous_path(weights: Path) -> Path:
