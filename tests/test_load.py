@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 import pytest
 from conftest import ROOT
@@ -11,6 +12,7 @@ from conftest import ROOT
 def load_test_module():
     spec = importlib.util.spec_from_file_location("load_test", ROOT / "benchmarks" / "load_test.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["load_test"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
