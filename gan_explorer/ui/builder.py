@@ -63,10 +63,11 @@ def build_demo(read_only: bool = False) -> gr.Blocks:
             with gr.Tab(T("tab.collapse"), id="collapse", elem_id="tab-collapse") as collapse_tab:
                 collapse = tab_collapse.build()
             if not read_only:  # opening a checkpoint writes it into the app's data directory
-                with gr.Tab(T("tab.open"), id="open", elem_id="tab-open"):
+                with gr.Tab(T("tab.open"), id="open", elem_id="tab-open") as open_tab:
                     tab_open.build(latent.entry, collapse.source)
         tab_collapse.on_select(collapse_tab, collapse)
-        tab_blocks = [train_tab, latent_tab, conditional_tab, collapse_tab]
+        tab_blocks = [train_tab, latent_tab, conditional_tab, collapse_tab, *([] if read_only else [open_tab])]
+        tab_labels = [f"tab.{tab_id}" for tab_id in TAB_IDS] + ([] if read_only else ["tab.open"])
         api.build(read_only)
 
         views = [*tab_latent.restore_outputs(latent), *tab_conditional.restore_outputs(conditional),
@@ -101,7 +102,7 @@ def build_demo(read_only: bool = False) -> gr.Blocks:
             """Remember the choice for this visitor and redraw the server-written lines in it.
             The tab labels are sent again because Gradio's tab bar only re-translates the open tab."""
             lang = choose_language(lang, request)
-            labels = [gr.Tab(label=T(f"tab.{tab_id}")) for tab_id in TAB_IDS]
+            labels = [gr.Tab(label=T(key)) for key in tab_labels]
             return (_note(lang), model_status(latent_entry, lang), model_status(conditional_entry, lang),
                     tab_train.entry_about(train_entry, lang), *labels)
 

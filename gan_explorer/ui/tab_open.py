@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import threading
 from pathlib import Path
 
 import gradio as gr
@@ -25,6 +26,7 @@ OPENED_DIR = state.RUNS_DIR / "opened"
 MAX_CHECKPOINT_MB = 256  # dcgan-faces, the zoo's largest model, is a few MB
 PICKLE_SUFFIXES = (".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".bin")
 _current: dict[str, Path] = {}  # name -> its folder under OPENED_DIR, so opening it again replaces it
+_current_lock = threading.Lock()  # two visitors may open checkpoints of the same name at once
 
 
 def _file_name(item) -> Path:
@@ -68,7 +70,8 @@ def open_checkpoint(files, request: gr.Request):
     except (CheckpointError, ValueError, OSError) as exc:
         shutil.rmtree(folder, ignore_errors=True)
         raise ValueError(msg(lang, "open.refused", reason=exc)) from exc
-    previous, _current[name] = _current.get(name), folder
+    with _current_lock:
+        previous, _current[name] = _current.get(name), folder
     if previous is not None:
         shutil.rmtree(previous, ignore_errors=True)
     loaded = state.MODELS.get(name)
