@@ -88,7 +88,10 @@ def kill_during_saves(tmp_path: Path, seed: int) -> None:
 
         threading.Thread(target=save_forever, daemon=True).start()
         wait_for(lambda: saves["done"] >= 1, timeout=60)
-        time.sleep(random.Random(seed).uniform(0.0, 1.0))
+        # strike while a save is writing: a temp file (weights, metadata or resume state) is on disk,
+        # then a random few milliseconds more, so the kill lands at a different point of the write each time
+        wait_for(lambda: list(runs.glob(".*.tmp")), timeout=60, interval=0.001)
+        time.sleep(random.Random(seed).uniform(0.0, 0.05))
     finally:
         os.killpg(process.pid, signal.SIGKILL)  # no handler, no cleanup: as a power cut would leave it
         process.wait(10)
