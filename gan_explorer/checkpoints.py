@@ -256,6 +256,8 @@ def read_metadata(path_stem: str | Path) -> dict:
         meta = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"checkpoint metadata {metadata} is not valid JSON: {exc}") from None
+    except RecursionError:  # e.g. 100,000 nested brackets: valid-looking, and deeper than any real manifest
+        raise CheckpointError(f"checkpoint metadata {metadata} is nested too deeply to be a checkpoint's") from None
     if not isinstance(meta, dict) or not isinstance(meta.get("sha256"), str):
         raise CheckpointError(f"checkpoint metadata {metadata} is not a GAN Explorer checkpoint (no sha256)")
     version = meta.get("format_version")

@@ -255,6 +255,13 @@ OPEN_CASES: dict[str, tuple[Callable[[Path, Path, Path], list[Path]], str]] = {
     "manifest is a JSON list": (
         lambda s, d, m: write_pair(d, "list", s.with_suffix(".safetensors").read_bytes(), b"[1, 2, 3]"),
         "not a GAN Explorer checkpoint"),
+    "manifest of 100,000 nested brackets": (
+        lambda s, d, m: write_pair(d, "deep", s.with_suffix(".safetensors").read_bytes(), b"[" * 100_000),
+        "nested too deeply"),
+    "manifest of 2 MB": (
+        lambda s, d, m: write_pair(d, "fat", s.with_suffix(".safetensors").read_bytes(),
+                                   json.dumps(manifest(s, padding="x" * 2 * 2**20)).encode()),
+        "larger than 1 MB"),
     "manifest from the future": (
         lambda s, d, m: write_pair(d, "future", s.with_suffix(".safetensors").read_bytes(),
                                    manifest(s, format_version=99)),

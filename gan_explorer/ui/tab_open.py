@@ -24,6 +24,7 @@ from gan_explorer.ui.strings import T, lang_of, msg
 
 OPENED_DIR = state.RUNS_DIR / "opened"
 MAX_CHECKPOINT_MB = 256  # dcgan-faces, the zoo's largest model, is a few MB
+MAX_MANIFEST_MB = 1  # a manifest is a few kB of JSON; a bigger one is not a manifest
 PICKLE_SUFFIXES = (".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".bin")
 _current: dict[str, Path] = {}  # name -> its folder under OPENED_DIR, so opening it again replaces it
 _current_lock = threading.Lock()  # two visitors may open checkpoints of the same name at once
@@ -42,8 +43,9 @@ def _pair(files, lang: str) -> tuple[Path, Path]:
     for path in paths:
         if path.name.lower().endswith(PICKLE_SUFFIXES):
             raise ValueError(msg(lang, "open.pickle", file=path.name))
-        if path.stat().st_size > MAX_CHECKPOINT_MB * 2**20:
-            raise ValueError(msg(lang, "open.too_big", file=path.name, limit=MAX_CHECKPOINT_MB))
+        limit = MAX_MANIFEST_MB if path.name.endswith(METADATA_SUFFIX) else MAX_CHECKPOINT_MB
+        if path.stat().st_size > limit * 2**20:
+            raise ValueError(msg(lang, "open.too_big", file=path.name, limit=limit))
     weights = [p for p in paths if p.name.endswith(WEIGHTS_SUFFIX)]
     metadata = [p for p in paths if p.name.endswith(METADATA_SUFFIX)]
     if len(paths) != 2 or len(weights) != 1 or len(metadata) != 1:
