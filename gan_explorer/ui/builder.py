@@ -12,9 +12,10 @@ import logging
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from gan_explorer import zoo
-from gan_explorer.ui import api, routes, state, tab_collapse, tab_conditional, tab_latent, tab_open, tab_train
+from gan_explorer.ui import api, limits, routes, state, tab_collapse, tab_conditional, tab_latent, tab_open, tab_train
 from gan_explorer.ui.common import USER_ERRORS, friendly, model_status
 from gan_explorer.ui.strings import I18N, T, choose_language, lang_of, msg
 
@@ -123,7 +124,9 @@ def launch(demo: gr.Blocks, *, read_only: bool = False, share: bool = False, hos
     _, local_url, share_url = demo.launch(
         server_name=host, server_port=port, share=share, auth=auth, prevent_thread_lock=True,
         show_error=not read_only, i18n=I18N, css=css(), head=head_html(),
-        app_kwargs={"routes": routes.routes()},
+        app_kwargs={"routes": routes.routes(),
+                    # a public server refuses oversized request bodies before reading them (ui/limits.py)
+                    **({"middleware": [Middleware(limits.RequestSizeLimit)]} if read_only else {})},
         max_file_size=DEMO_MAX_FILE_SIZE if read_only else None,
         footer_links=["api", "gradio", "settings"],
     )
