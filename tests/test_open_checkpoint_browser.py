@@ -36,3 +36,9 @@ def test_a_trained_checkpoint_opens_and_the_latent_explorer_shows_it(open_page, 
     page.wait_for_function("document.getElementById('latent-status').innerText.includes('your checkpoint')")
     assert page.evaluate("document.getElementById('latent-live').naturalWidth") == 28
     assert not errors, f"console errors: {errors}"
+
+    later, later_errors = open_page()  # a page opened afterwards lists it too
+    show_tab(later, "Latent explorer")
+    later.locator("#latent-entry input").click()
+    assert later.get_by_role("option", name="upload:mydigits", exact=False).count() == 1
+    assert not later_errors, f"console errors: {later_errors}"

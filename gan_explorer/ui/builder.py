@@ -65,7 +65,7 @@ def build_demo(read_only: bool = False) -> gr.Blocks:
                 collapse = tab_collapse.build()
             if not read_only:  # opening a checkpoint writes it into the app's data directory
                 with gr.Tab(T("tab.open"), id="open", elem_id="tab-open") as open_tab:
-                    tab_open.build(latent.entry, collapse.source)
+                    tab_open.build(demo, latent.entry, collapse.source)
         tab_collapse.on_select(collapse_tab, collapse)
         tab_blocks = [train_tab, latent_tab, conditional_tab, collapse_tab, *([] if read_only else [open_tab])]
         tab_labels = [f"tab.{tab_id}" for tab_id in TAB_IDS] + ([] if read_only else ["tab.open"])

@@ -77,13 +77,20 @@ def open_checkpoint(files, request: gr.Request):
     if previous is not None:
         shutil.rmtree(previous, ignore_errors=True)
     loaded = state.MODELS.get(name)
+    return (msg(lang, "open.ok", name=name, base=opened.trained_as, step=loaded.step), *model_lists(request))
+
+
+def model_lists(request: gr.Request):
+    """The Latent explorer's and the Mode collapse tab's model lists with the opened checkpoints in them
+    (every page that loads after an opening gets them too)."""
+    if not zoo.opened():
+        return gr.skip(), gr.skip()
     names = zoo.list() + zoo.opened()
-    return (msg(lang, "open.ok", name=name, base=opened.trained_as, step=loaded.step),
-            gr.Dropdown(choices=entry_choices(names)),
-            gr.Dropdown(choices=[(msg(lang, "collapse.run_choice"), tab_collapse.RUN), *entry_choices(names)]))
+    run = (msg(lang_of(request), "collapse.run_choice"), tab_collapse.RUN)
+    return gr.Dropdown(choices=entry_choices(names)), gr.Dropdown(choices=[run, *entry_choices(names)])
 
 
-def build(latent_entry: gr.Dropdown, collapse_source: gr.Dropdown) -> None:
+def build(demo: gr.Blocks, latent_entry: gr.Dropdown, collapse_source: gr.Dropdown) -> None:
     gr.Markdown(T("open.about"))
     files = gr.File(label=T("open.files"), file_count="multiple", file_types=[WEIGHTS_SUFFIX, METADATA_SUFFIX],
                     type="filepath", elem_id="open-files")
@@ -91,3 +98,4 @@ def build(latent_entry: gr.Dropdown, collapse_source: gr.Dropdown) -> None:
     outcome = gr.Markdown(elem_id="open-outcome")
     button.click(friendly(open_checkpoint), files, [outcome, latent_entry, collapse_source],
                  api_name="open_checkpoint")
+    demo.load(model_lists, None, [latent_entry, collapse_source], api_visibility="private", show_progress="hidden")
