@@ -82,7 +82,7 @@ class Trainer:
         """One update; raises TrainingDiverged (after rolling back to the last healthy state)."""
         if self._last_good is None:
             # the starting point is healthy by definition: a run that blows up before its first sample
-            # (a learning rate 1,000× too high does within 5 steps) can still be rolled back and resumed
+            # (a learning rate 1,000× too high does within a few steps) can still be rolled back and resumed
             self._last_good = self._snapshot_state()
         metrics = train_step(self.model, self.optimizers, self.source, self.cfg, self.generators, mode)
         self.step_count += 1
