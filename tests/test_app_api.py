@@ -5,6 +5,8 @@ Bad input (the API, the fast route, uploads) has its own table: tests/test_bad_i
 from __future__ import annotations
 
 import io
+import json
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
@@ -68,6 +70,20 @@ def test_deep_link_reproduces_the_image(client, app_url):
     expected = pixels(client.predict("dcgan-mnist", 11, [0.25, -1.5, 0, 0, 0, 0, 0, 3], [-2, 0, 0, 0, 0], 0,
                                      api_name="/generate"))
     assert np.array_equal(shown, expected)
+
+
+def test_generator_routes_serve_the_browser_export(app_url):
+    """The spec names its weights by version; stale versions, unknown entries and non-image models are refused."""
+    spec = json.loads(fetch(app_url + "gan/generator/dcgan-mnist.json"))
+    assert spec["format"] == "gan-explorer-generator/1" and spec["latent_dim"] == 64
+    assert len(spec["directions"]) == 5 and all(len(d) == 64 for d in spec["directions"])
+    assert spec["weights_url"] == f"dcgan-mnist.bin?v={spec['version']}"
+    weights = fetch(app_url + "gan/generator/" + spec["weights_url"])
+    assert len(weights) == 4 * spec["floats"]
+    for path, code in (("dcgan-mnist.bin?v=stale", 409), ("nope.json", 404), ("ring-gan.json", 404)):
+        with pytest.raises(urllib.error.HTTPError) as info:
+            fetch(app_url + "gan/generator/" + path)
+        assert info.value.code == code
 
 
 def test_interpolation_and_arithmetic(client):

@@ -6,14 +6,26 @@ training run every second, so the network is never idle.
 
 from __future__ import annotations
 
+import base64
+import io
 import time
+import urllib.request
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import numpy as np
 import pytest
+import torch
+from PIL import Image
+from torch import nn
 
 pytest.importorskip("playwright.sync_api")
 from gradio_client import Client  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
+
+from gan_explorer import latent, webexport, zoo  # noqa: E402
+from gan_explorer.config import ModelConfig  # noqa: E402
+from gan_explorer.models import build_model  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -25,21 +37,43 @@ NAVIGATION_TIMEOUT_MS = 45_000
 TABS = {"Train": "#train-status", "Latent explorer": "#latent-live", "Conditional": "#cond-grid img",
         "Mode collapse": "#collapse-wall img"}
 
-# The decoded pixels of the latent picture, read back through a canvas (same origin). A drag may
-# still swap the src while it decodes (decode() then rejects): retry until one src decodes whole.
+# The pixels on show in the latent explorer, read back through a canvas (same origin), and the view
+# they are of (the PNG export link, which both drawing paths keep current). The page draws slider
+# moves into #latent-canvas itself; the server's <img> shows otherwise. A drag may still swap the
+# img's src while it decodes (decode() then rejects): retry until one src decodes whole.
 PICTURE = """async () => {
   const img = document.getElementById('latent-live');
+  const canvas = document.getElementById('latent-canvas');
+  const view = () => document.getElementById('latent-download').href;
+  if (canvas && canvas.style.display !== 'none') return [view(), canvas.toDataURL()];
   for (let attempt = 0; attempt < 100; attempt++) {
     const src = img.getAttribute('src');
     try { await img.decode(); } catch (e) { await new Promise(r => setTimeout(r, 50)); continue; }
     if (img.getAttribute('src') !== src) continue;
-    const canvas = document.createElement('canvas');
-    canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
-    canvas.getContext('2d').drawImage(img, 0, 0);
-    return [src, canvas.toDataURL()];
+    const copy = document.createElement('canvas');
+    copy.width = img.naturalWidth; copy.height = img.naturalHeight;
+    copy.getContext('2d').drawImage(img, 0, 0);
+    return [view(), copy.toDataURL()];
   }
   throw new Error('the latent picture never settled');
 }"""
+VIEW_IS = "document.getElementById('latent-download').href.includes({!r})"
+LEVELS = 2  # most a pixel may differ between the browser's picture and the server's (of 255)
+
+
+def pixels(data: bytes | str) -> np.ndarray:
+    """RGB array of a PNG, given as bytes or as a data: URL."""
+    if isinstance(data, str):
+        data = base64.b64decode(data.split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.int16)
+
+
+def server_picture(view_url: str) -> np.ndarray:
+    """The server's own rendering of a view (its PNG route at scale 1)."""
+    parts = urlsplit(view_url)
+    query = {k: v for k, v in parse_qsl(parts.query) if k not in ("scale", "download")}
+    with urllib.request.urlopen(f"{parts.scheme}://{parts.netloc}{parts.path}?{urlencode(query)}") as response:
+        return pixels(response.read())
 
 
 @pytest.fixture(scope="module")
@@ -95,22 +129,124 @@ def test_page_loads_and_every_tab_renders(open_page):
     assert not errors, f"console errors: {errors}"
 
 
-def test_dragging_a_slider_changes_the_picture(open_page):
+def drag_slider(page: Page, selector: str, start: float = 0.3, end: float = 0.95) -> None:
+    box = page.locator(f"{selector} input[type=range]").bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + start * box["width"], y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + end * box["width"], y, steps=5)
+    page.mouse.up()
+
+
+def test_dragging_a_slider_redraws_in_the_page_as_the_server_would(open_page):
     page, errors = open_page()
     show_tab(page, "Latent explorer")
     page.wait_for_function("document.getElementById('latent-live').complete")
-    before_src, before = page.evaluate(PICTURE)
-    box = page.locator("#latent-dim-0 input[type=range]").bounding_box()
-    y = box["y"] + box["height"] / 2
-    page.mouse.move(box["x"] + 0.3 * box["width"], y)
-    page.mouse.down()
-    page.mouse.move(box["x"] + 0.95 * box["width"], y, steps=5)
-    page.mouse.up()
-    page.wait_for_function(f"document.getElementById('latent-live').getAttribute('src') !== {before_src!r}")
+    before_view, before = page.evaluate(PICTURE)
+    page.wait_for_function("document.querySelector('.live-view[data-model]') !== null")
+    time.sleep(1.0)  # the generator loads in the background (a megabyte from localhost)
+    drag_slider(page, "#latent-dim-0")
+    page.wait_for_function(f"document.getElementById('latent-download').href !== {before_view!r}")
     page.wait_for_function("window.__ganLatency.length > 0")
-    after_src, after = page.evaluate(PICTURE)
-    assert "dims=" in after_src and after != before, "the picture follows the slider"
+    page.wait_for_function("document.getElementById('latent-canvas').style.display !== 'none'")
+    view, after = page.evaluate(PICTURE)
+    assert "dims=" in view and after != before, "the picture follows the slider"
+    shown, expected = pixels(after), server_picture(view)
+    assert shown.shape == expected.shape == (28, 28, 3)
+    assert np.abs(shown - expected).max() <= LEVELS, "the page draws what the server's PNG route draws"
     assert not errors, f"console errors: {errors}"
+
+
+def test_the_server_route_stays_the_fallback(open_page):
+    """Models the page cannot run (2-D points) and a page told to use the server keep following the sliders."""
+    page, errors = open_page("?tab=latent&entry=ring-gan&seed=3")
+    page.wait_for_function("document.getElementById('latent-live')?.getAttribute('src').includes('ring-gan')")
+    assert page.locator("#latent-canvas").count() == 0, "no canvas for a model the page cannot run"
+    before = page.locator("#latent-live").get_attribute("src")
+    drag_slider(page, "#latent-dim-1")
+    page.wait_for_function(f"document.getElementById('latent-live').getAttribute('src') !== {before!r}")
+    page.wait_for_function("window.__ganLatency.length > 0")
+
+    page, _ = open_page("?tab=latent&entry=dcgan-mnist&seed=5")
+    page.wait_for_function("document.querySelector('.live-view[data-model]') !== null")
+    page.evaluate("window.__ganSliderPath = 'server'")
+    before = page.locator("#latent-live").get_attribute("src")
+    drag_slider(page, "#latent-dim-2")
+    page.wait_for_function(f"document.getElementById('latent-live').getAttribute('src') !== {before!r}")
+    assert page.locator("#latent-canvas").evaluate("c => c.style.display") == "none"
+    assert not errors, f"console errors: {errors}"
+
+
+# Runs an exported generator in the page: the spec and the base64 weights come from the test.
+RUN_EXPORT = """([spec, weights, z, label]) => {
+  const bytes = Uint8Array.from(atob(weights), (c) => c.charCodeAt(0));
+  const generator = new window.ganGenerator.Generator(spec, bytes.buffer);
+  return Array.from(generator.run(Float32Array.from(z), label));
+}"""
+EXPORTS = {
+    "dcgan-mnist": None,
+    "conditional DCGAN": ModelConfig(family="dcgan", data_shape=(1, 16, 16), latent_dim=12, base_channels=8,
+                                     g_output="tanh", num_classes=4),
+    "MLP with batch norm": ModelConfig(family="mlp", data_shape=(3, 8, 8), latent_dim=6, g_hidden=(20,),
+                                       d_hidden=(8,), activation="tanh", norm="batch", g_output="tanh"),
+    "MLP with layer norm": ModelConfig(family="mlp", data_shape=(1, 28, 28), latent_dim=10, g_hidden=(32,),
+                                       d_hidden=(8,), activation="leaky_relu", norm="layer", g_output="sigmoid",
+                                       num_classes=3),
+    "plain convolutions": "conv2d",
+}
+
+
+def _export_model(kind):
+    torch.manual_seed(0)
+    if kind is None:
+        return zoo.load("dcgan-mnist")
+    if kind == "conv2d":
+        model = build_model(EXPORTS["conditional DCGAN"]).eval()
+        net = model.generator.net
+        # 16 → 8 (strided convolution) → 16 (transposed): the image keeps its size
+        model.generator.net = nn.Sequential(*net[:-1], nn.Conv2d(1, 3, 3, 1, 1), nn.LeakyReLU(0.1),
+                                            nn.Conv2d(3, 1, 4, 2, 1), nn.ConvTranspose2d(1, 1, 4, 2, 1), net[-1]).eval()
+        return model
+    return build_model(kind).eval()
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_the_page_runtime_matches_the_reference_for_every_op(open_page, name):
+    """generator.js against webexport.run_reference (which the exporter checks against torch), op by op kind."""
+    page, errors = open_page()
+    model = _export_model(EXPORTS[name])
+    spec, weights = webexport.export_generator(model)
+    z = model.sample_latent(1, generator=torch.Generator().manual_seed(7), device="cpu")[0]
+    label = 1 if model.num_classes else None
+    got = page.evaluate(RUN_EXPORT, [spec, base64.b64encode(weights).decode(), z.tolist(), label])
+    expected = webexport.run_reference(spec, weights, z.numpy(), label)
+    assert np.abs(np.array(got) - expected.reshape(-1)).max() < 1e-5
+    assert not errors, f"console errors: {errors}"
+
+
+@pytest.mark.parametrize("entry, label", [("dcgan-mnist", None), ("mnist-mlp-improved", None), ("cgan-mnist", 3)])
+def test_the_page_draws_the_servers_picture(open_page, app_url, entry, label):
+    """Seed latent + slider values + principal directions, composed and drawn in Chromium, against the PNG route."""
+    page, errors = open_page()
+    model = zoo.load(entry)
+    base = latent.latent_for_seed(model, 11).tolist()
+    dims = [round(0.7 * ((-1) ** i) * (i % 4), 2) for i in range(8)]
+    pcs = [1.5, -2.0, 0.5]
+    shown = page.evaluate("""async ([entry, base, dims, pcs, label]) => {
+      const generator = await window.ganGenerator.load('gan/generator/' + entry + '.json');
+      const canvas = document.createElement('canvas');
+      generator.draw(canvas, generator.compose(base, dims, pcs), label);
+      return canvas.toDataURL();
+    }""", [entry, base, dims, pcs, label])
+    view = render_query(entry, 11, dims, pcs, label)
+    expected = server_picture(f"{app_url}gan/latent.png?{urlencode(view)}")
+    assert np.abs(pixels(shown) - expected).max() <= LEVELS
+    assert not errors, f"console errors: {errors}"
+
+
+def render_query(entry: str, seed: int, dims: list[float], pcs: list[float], label: int | None) -> dict:
+    query = {"entry": entry, "seed": seed, "dims": ",".join(map(str, dims)), "pcs": ",".join(map(str, pcs))}
+    return {**query, "label": label} if label is not None else query
 
 
 def test_starting_training_makes_the_plot_grow(open_page, app_url):
@@ -146,9 +282,10 @@ def test_a_deep_link_shows_the_same_picture(open_page):
     page, _ = open_page()
     show_tab(page, "Latent explorer")
     page.fill("#latent-seed input", "42")
-    page.wait_for_function("document.getElementById('latent-live').getAttribute('src').includes('seed=42')")
+    page.wait_for_function(VIEW_IS.format("seed=42"))
     page.locator("#latent-pc-0 input[type=range]").fill("-2")
-    page.wait_for_function("document.getElementById('latent-live').getAttribute('src').includes('pcs=-2')")
+    page.wait_for_function(VIEW_IS.format("pcs=-2"))
+    page.wait_for_function("window.__ganLatency.length > 0")
     _, original = page.evaluate(PICTURE)
     page.click("#latent-link-btn")
     field = page.locator("#latent-link textarea, #latent-link input").first
@@ -159,9 +296,10 @@ def test_a_deep_link_shows_the_same_picture(open_page):
 
     other, errors = open_page(link[link.index("?"):])
     other.wait_for_selector("#latent-live", state="visible")
-    other.wait_for_function("document.getElementById('latent-live').getAttribute('src').includes('seed=42')")
+    other.wait_for_function(VIEW_IS.format("seed=42"))
     _, reopened = other.evaluate(PICTURE)
-    assert reopened == original
+    # the first page may have drawn it itself, the reopened one shows the server's PNG
+    assert np.abs(pixels(reopened) - pixels(original)).max() <= LEVELS
     assert other.locator("#latent-seed input").input_value() == "42"
     assert not errors, f"console errors: {errors}"
 

@@ -28,7 +28,8 @@ DEMO_MAX_FILE_SIZE = "2mb"
 
 
 def head_html() -> str:
-    return f"<script>\n{(STATIC / 'live.js').read_text(encoding='utf-8')}\n</script>"
+    scripts = ("generator.js", "live.js")  # live.js draws with generator.js's runtime
+    return "".join(f"<script>\n{(STATIC / name).read_text(encoding='utf-8')}\n</script>" for name in scripts)
 
 
 def css() -> str:

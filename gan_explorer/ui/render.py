@@ -131,6 +131,11 @@ def seed_values(entry: str, seed) -> list[float]:
     return [round(min(max(float(v), low), high), 2) for v in z[:LATENT_SLIDERS]]
 
 
+def seed_latent(entry: str, seed) -> list[float]:
+    """A seed's whole latent: the page composes slider values onto it exactly as latent_vector does."""
+    return latent.latent_for_seed(state.MODELS.get(entry).model, latent.check_seed(seed)).tolist()
+
+
 def latent_vector(view: LatentView) -> torch.Tensor:
     loaded = state.MODELS.get(view.entry)
     base = latent.latent_for_seed(loaded.model, view.seed)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from gan_explorer import data, latent, metrics, zoo
+from gan_explorer import data, latent, metrics, webexport, zoo
 from gan_explorer.models import GenerativeModel
 from gan_explorer.training.runner import TrainingRunner
 
@@ -51,6 +51,7 @@ class LoadedModel:
     signature: tuple = ()  # the checkpoint files' stat when loaded: a changed file is loaded again
     lock: threading.Lock = field(default_factory=threading.Lock)  # one forward pass at a time
     _directions: latent.Directions | None = None
+    _browser: tuple[dict, bytes] | webexport.UnsupportedExport | None = None
 
     def directions(self) -> latent.Directions:
         """GANSpace directions, computed on first use (a second or so) and kept."""
@@ -58,6 +59,24 @@ class LoadedModel:
             if self._directions is None:
                 self._directions = latent.principal_directions(self.model, k=PCA_COMPONENTS, samples=PCA_SAMPLES)
             return self._directions
+
+    def browser_generator(self) -> tuple[dict, bytes]:
+        """The generator exported for the page (webexport), made on first use and kept;
+        raises UnsupportedExport (also kept) for models the page cannot run."""
+        with self.lock:
+            if self._browser is None:
+                try:
+                    self._browser = webexport.export_generator(self.model)
+                except webexport.UnsupportedExport as exc:
+                    self._browser = exc
+            if isinstance(self._browser, webexport.UnsupportedExport):
+                raise webexport.UnsupportedExport(str(self._browser))
+            return self._browser
+
+    @property
+    def version(self) -> str:
+        """Names these weights in URLs: the checkpoint's checksum, or this process's fresh model."""
+        return self.sha256[:16] if self.sha256 else f"fresh-{id(self.model):x}"
 
     @property
     def sha256(self) -> str | None:

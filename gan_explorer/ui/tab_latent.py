@@ -1,10 +1,11 @@
 """Latent explorer: a seed, sliders for the first latent values and for GANSpace directions,
 interpolation between two seeds, and seed arithmetic.
 
-The picture follows a slider while it is dragged without a Gradio round trip: a small
-script (static/live.js) rebuilds the picture's URL from the sliders and points the
-<img> at the fast route in routes.py. Python sets that URL whenever the model, the
-seed or the class changes, so both paths ask the same route with the same values.
+The picture follows a slider while it is dragged without a Gradio round trip: the page
+runs the entry's generator itself (static/generator.js, weights from routes.py) and draws
+into a canvas; for models it cannot run, a small script (static/live.js) points the <img>
+at the fast PNG route instead. Python rewrites the picture box whenever the model, the
+seed or the class changes, with the seed's latent for the page to compose sliders onto.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from dataclasses import dataclass
 import gradio as gr
 
 from gan_explorer import latent, zoo
-from gan_explorer.ui import render, state
+from gan_explorer.ui import render, routes, state
 from gan_explorer.ui.common import entry_choices, friendly, model_status
 from gan_explorer.ui.strings import T, lang_of, msg
+from gan_explorer.webexport import UnsupportedExport
 
 DEFAULT_ENTRY = "dcgan-mnist"
 METHODS = ["slerp", "lerp"]
@@ -38,15 +40,36 @@ class LatentTab:
 
 
 def live_html(view: render.LatentView, lang: str) -> str:
-    """The picture and its PNG export link; live.js rewrites both while a slider moves."""
+    """The picture and its PNG export link; live.js rewrites both while a slider moves.
+
+    For image models the box also carries what the page needs to draw the picture itself
+    (static/generator.js): the exported generator's URL, the seed's whole latent and the class.
+    The <img> from the server route shows first and stays the fallback."""
     url = html.escape(view.url())
     download = html.escape(view.url(scale=8, download=1))
     name = html.escape(f"gan-explorer-{view.entry}-seed{view.seed}.png")
+    alt = html.escape(msg(lang, "latent.alt"))
     pixelated = " pixelated" if render.kind_of(view.entry) == "image" else ""
-    return (f'<div class="live-view"><img id="latent-live" class="live-img{pixelated}" src="{url}" '
-            f'alt="{html.escape(msg(lang, "latent.alt"))}">'
+    browser = _browser_attributes(view)
+    canvas = (f'<canvas id="latent-canvas" class="live-img{pixelated}" role="img" aria-label="{alt}" '
+              f'style="display:none"></canvas>') if browser else ""
+    return (f'<div class="live-view"{browser}><img id="latent-live" class="live-img{pixelated}" src="{url}" '
+            f'alt="{alt}">{canvas}'
             f'<a id="latent-download" class="live-download" href="{download}" download="{name}">'
             f'{html.escape(msg(lang, "latent.export"))}</a></div>')
+
+
+def _browser_attributes(view: render.LatentView) -> str:
+    """data-model / data-z / data-label for generator.js, or "" when the page cannot run this model."""
+    loaded = state.MODELS.get(view.entry)
+    try:
+        loaded.browser_generator()
+    except UnsupportedExport:
+        return ""
+    model = f"{routes.GENERATOR_ROUTE.lstrip('/')}/{view.entry}.json?v={loaded.version}"
+    z = ",".join(f"{v:.9g}" for v in render.seed_latent(view.entry, view.seed))  # 9 digits: float32 exactly
+    label = f' data-label="{view.label}"' if view.label is not None else ""
+    return f' data-model="{html.escape(model)}" data-z="{z}"{label}'
 
 
 def _slider_updates(entry: str, values: list[float] | None, offsets: list[float] | None):
