@@ -152,6 +152,19 @@ def test_no_file_outside_the_apps_own_folder_can_be_read(demo_url, demo_server, 
         assert b"import" not in response.content and b"[core]" not in response.content, path
 
 
+def test_the_generator_routes_serve_only_zoo_generators(demo_url):
+    """The page draws image models itself from their exported generator (weights of G only, never D):
+    the route names a zoo entry, never a file, so no path reaches the disk."""
+    spec = httpx.get(demo_url + "gan/generator/dcgan-mnist.json", timeout=60)
+    assert spec.status_code == 200 and "discriminator" not in spec.text
+    for entry in ("..%2F..%2Fapp.py", "..%2F..%2F..%2Fetc%2Fpasswd", "%2e%2e", "upload:nothing", "README.md",
+                  "..\\..\\app.py", "ring-gan"):
+        for suffix in (".json", ".bin?v=0"):
+            response = httpx.get(f"{demo_url}gan/generator/{entry}{suffix}", timeout=30)
+            assert response.status_code in (400, 404, 409), (entry, suffix, response.status_code)
+            assert b"import" not in response.content and b"root:" not in response.content
+
+
 def test_the_apps_own_pictures_still_load(demo_url):
     """The one folder that is served: pictures the app drew for this visitor."""
     picture = Client(demo_url, verbose=False).predict("dcgan-mnist", 1, [], [], 0, api_name="/generate")
@@ -172,7 +185,9 @@ def test_a_full_servers_checkpoints_are_not_readable_either(app_url, app_server)
 
 def test_auth_guards_the_api_the_files_and_the_fast_route(demo_auth_url):
     url = demo_auth_url
-    for path in ("config", "gradio_api/info", "gan/latent.png?entry=dcgan-mnist&seed=1", "gradio_api/file=/etc/passwd"):
+    guarded = ("config", "gradio_api/info", "gan/latent.png?entry=dcgan-mnist&seed=1", "gradio_api/file=/etc/passwd",
+               "gan/generator/dcgan-mnist.json", "gan/generator/dcgan-mnist.bin?v=0")
+    for path in guarded:
         assert get(url + path).status_code == 401, path
     with pytest.raises(Exception, match="credentials"):
         Client(url, verbose=False)
@@ -185,6 +200,9 @@ def test_auth_guards_the_api_the_files_and_the_fast_route(demo_auth_url):
     assert login.status_code == 200
     picture = get(url + "gan/latent.png?entry=dcgan-mnist&seed=1", login.cookies)
     assert picture.status_code == 200 and picture.content[:4] == b"\x89PNG"
+    spec = get(url + "gan/generator/dcgan-mnist.json", login.cookies)
+    assert spec.status_code == 200 and get(url + "gan/generator/" + spec.json()["weights_url"],
+                                           login.cookies).status_code == 200
     assert config(url, login.cookies)["dependencies"], "the page's configuration, once logged in"
     client = Client(url, auth=DEMO_LOGIN, verbose=False)
     assert Image.open(client.predict("dcgan-mnist", 1, [], [], 0, api_name="/generate")).size == (28, 28)
