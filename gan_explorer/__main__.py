@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n-critic", type=int)
     p.add_argument("--dataset", help="override the entry's dataset (e.g. a packed .h5 file)")
     p.add_argument("--checkpoint-every", type=int)
+    p.add_argument("--precision", choices=("auto", "bf16", "fp32"),
+                   help="forward passes in bf16 (auto: conv nets, where the device has bf16 units) or fp32")
     p.add_argument("--tensorboard", type=Path, metavar="DIR", help="also log to TensorBoard (needs the package)")
 
     p = commands.add_parser("sample", help="write a PNG grid of samples")

@@ -67,4 +67,5 @@ class TrainConfig(_PlainConfig):
     checkpoint_every: int = 0  # 0: only at the end
     probe_every: int = 200  # coverage measured every N steps when the trainer is given a probe
     divergence_threshold: float = 1e4  # a loss above this (or NaN) pauses the run
+    precision: str = "auto"  # auto (bf16 forwards for conv nets where the device has bf16 units) | bf16 | fp32
 

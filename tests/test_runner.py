@@ -108,3 +108,26 @@ def test_injected_probe_records_coverage_over_time(tmp_path):
     snap = wait_for(lambda: (s := runner.snapshot()).status == "finished" and s)
     assert snap.coverage["step"] == [0, 20, 40]
     assert all(0 <= m <= 8 for m in snap.coverage["modes_captured"])
+
+
+def test_costly_probe_is_spaced_out_to_its_cpu_budget(tmp_path):
+    """A probe that costs dozens of steps of CPU is spaced out beyond the entry's 200 steps, to ~2% of the time."""
+    calls = []
+
+    def make_probe(name):
+        def probe(model):
+            start = time.thread_time()
+            while time.thread_time() - start < 0.05:  # a probe that costs 50 ms of CPU
+                pass
+            calls.append(time.thread_time() - start)
+            return {"value": 1.0}
+        return probe
+
+    runner = TrainingRunner(device="cpu", out_dir=tmp_path, make_probe=make_probe)
+    runner.start("ring-gan", steps=1200, train_overrides={"batch_size": 64})
+    snap = wait_for(lambda: (s := runner.snapshot()).status == "finished" and s, timeout=120)
+    steps = snap.coverage["step"]
+    assert steps[:2] == [0, 200], "the first interval is the entry's, while the step cost is unknown"
+    # ~50 ms against ~3 ms ring-gan steps: a 2% share needs ~800 steps between probes, not 200
+    assert all(s % 200 == 0 for s in steps) and len(steps) <= 3, steps
+    assert len(calls) == len(steps) and min(calls) >= 0.05

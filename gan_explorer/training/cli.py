@@ -11,6 +11,7 @@ import torch
 from tqdm import tqdm
 
 from gan_explorer import data, visualize, zoo
+from gan_explorer.training import distributed
 from gan_explorer.training.device import pick_device
 from gan_explorer.training.trainer import Event, Trainer, resume_path
 
@@ -20,7 +21,7 @@ _SHOWN = ("d_loss", "g_loss", "loss", "d_real", "d_fake")
 
 def _overrides(args: argparse.Namespace) -> dict:
     names = {"seed": "seed", "batch_size": "batch_size", "lr_g": "lr_g", "lr_d": "lr_d", "n_critic": "n_critic",
-             "checkpoint_every": "checkpoint_every", "steps": "steps"}
+             "checkpoint_every": "checkpoint_every", "steps": "steps", "precision": "precision"}
     return {field: getattr(args, arg) for arg, field in names.items() if getattr(args, arg, None) is not None}
 
 
@@ -36,15 +37,30 @@ def _tensorboard_writer(directory: Path | None):
 
 
 def train_from_cli(args: argparse.Namespace) -> int:
+    """Train one entry; under torchrun, one data-parallel replica of several (see distributed)."""
+    ctx = distributed.from_env()
+    if not ctx.is_main:  # rank 0 speaks for the job
+        logging.getLogger().setLevel(logging.WARNING)
+    device = distributed.init(ctx, pick_device(args.device))
+    try:
+        return _train(args, ctx, device)
+    finally:
+        distributed.shutdown(ctx)
+
+
+def _train(args: argparse.Namespace, ctx: distributed.Context, device: torch.device) -> int:
     entry = zoo.entry(args.entry)
     cfg = entry.train.replace(**_overrides(args))
     out = args.out or Path("runs") / entry.name
     dataset_name = args.dataset or entry.dataset
     dataset = data.load(dataset_name, "train")
     log.info("data: %s", dataset.source)
-    device = pick_device(args.device)
-    writer = _tensorboard_writer(args.tensorboard)
-    bar = tqdm(total=cfg.steps, desc=entry.name, unit="step", dynamic_ncols=True)
+    if ctx.world_size > 1:
+        dataset = distributed.shard(dataset, ctx)
+        log.info("%d processes, each on its own shard of %d rows with batch %d (%d images per step in all)",
+                 ctx.world_size, len(dataset), cfg.batch_size, cfg.batch_size * ctx.world_size)
+    writer = _tensorboard_writer(args.tensorboard) if ctx.is_main else None
+    bar = tqdm(total=cfg.steps, desc=entry.name, unit="step", dynamic_ncols=True, disable=not ctx.is_main)
 
     def on_event(event: Event) -> None:
         if event.kind == "metrics":
@@ -73,6 +89,7 @@ def train_from_cli(args: argparse.Namespace) -> int:
             raise FileNotFoundError(f"--resume: no resume state at {resume_path(out)}")
         trainer.resume(out)
         log.info("resumed %s at step %d", out, trainer.step_count)
+    distributed.prepare(trainer, ctx)
     bar.update(trainer.step_count)
     start, first_step = time.perf_counter(), trainer.step_count
     remaining = max(cfg.steps - trainer.step_count, 0)
@@ -81,14 +98,22 @@ def train_from_cli(args: argparse.Namespace) -> int:
         bar.update(1)
         return True
 
-    trainer.run(remaining, should_continue=advance, out=out)
+    trainer.run(remaining, should_continue=advance, out=out if ctx.is_main else None)
     bar.close()
+    hashes = distributed.replica_hashes(trainer.model, ctx)
+    if not ctx.is_main:
+        return 0
+    if ctx.world_size > 1:
+        if len(set(hashes)) != 1:
+            raise RuntimeError(f"the {ctx.world_size} replicas ended with different weights: {hashes}")
+        print(f"replicas identical on all {ctx.world_size} processes (state sha256 {hashes[0]})")
     seconds = time.perf_counter() - start
     steps_done = trainer.step_count - first_step
     grid_path = Path(str(out) + "-samples.png")
     visualize.save_png(visualize.render(trainer.fixed_samples()), grid_path)
     print(f"trained {entry.name}: {steps_done} steps in {seconds:.1f} s "
-          f"({steps_done / max(seconds, 1e-9):.1f} steps/s) on {device}; checkpoint {out}.safetensors; "
+          f"({steps_done / max(seconds, 1e-9):.1f} steps/s) on {device}"
+          f"{f' × {ctx.world_size} processes' if ctx.world_size > 1 else ''}; checkpoint {out}.safetensors; "
           f"samples {grid_path}")
     if writer is not None:
         writer.close()

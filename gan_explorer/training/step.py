@@ -14,6 +14,7 @@ import torch
 from gan_explorer import losses
 from gan_explorer.config import TrainConfig
 from gan_explorer.models import GAN, VAE, GenerativeModel
+from gan_explorer.training.precision import forward_precision
 
 STEP_MODES = ("both", "d", "g")
 
@@ -52,7 +53,8 @@ def make_optimizers(model: GenerativeModel, cfg: TrainConfig) -> Optimizers:
 
 def _optimizer(params, cfg: TrainConfig, lr: float) -> torch.optim.Optimizer:
     if cfg.optimizer == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=tuple(cfg.betas))
+        # fused: one kernel updates every tensor, instead of a dozen small ops per parameter
+        return torch.optim.Adam(params, lr=lr, betas=tuple(cfg.betas), fused=True)
     if cfg.optimizer == "sgd":
         return torch.optim.SGD(params, lr=lr)
     raise ValueError(f"unknown optimizer {cfg.optimizer!r}; choose adam or sgd")
@@ -81,11 +83,17 @@ def train_step(
     if isinstance(model, VAE):
         return _vae_step(model, optimizers, source, cfg, generators)
     metrics: dict[str, float] = {}
+    fake = None
     if mode in ("both", "d"):
-        for _ in range(cfg.n_critic if mode == "both" else 1):
-            metrics.update(_discriminator_update(model, optimizers, source, cfg, generators))
+        n_updates = cfg.n_critic if mode == "both" else 1
+        for i in range(n_updates):
+            # the last D update's fakes also serve G's update (as pytorch/examples' dcgan does):
+            # one generator forward pass per step instead of two
+            keep_fake = mode == "both" and i == n_updates - 1
+            d_metrics, fake = _discriminator_update(model, optimizers, source, cfg, generators, keep_fake)
+            metrics.update(d_metrics)
     if mode in ("both", "g"):
-        metrics.update(_generator_update(model, optimizers, cfg, generators))
+        metrics.update(_generator_update(model, optimizers, cfg, generators, fake))
     return metrics
 
 
@@ -102,20 +110,28 @@ def _fake_labels(model: GenerativeModel, n: int, generators: Generators) -> torc
     return torch.randint(0, model.num_classes, (n,), generator=generators.noise, device=model.device)
 
 
-def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: TrainConfig, generators: Generators):
+def _discriminate(model: GAN, cfg: TrainConfig, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+    with forward_precision(model, cfg.precision):
+        return model.discriminate(x, labels).float()  # losses in fp32, whatever the forward ran in
+
+
+def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: TrainConfig, generators: Generators,
+                          keep_fake: bool = False):
+    """D's update; with ``keep_fake`` also returns its fakes, still attached to G's graph, for G's update."""
     real, real_labels = _real_batch(model, source, cfg, generators)
     n = real.shape[0]
     fake_labels = _fake_labels(model, n, generators)
-    with torch.no_grad():
-        fake = model.decode(model.sample_latent(n, generators.noise), fake_labels)
-    real_logits = model.discriminate(real, real_labels)
-    fake_logits = model.discriminate(fake, fake_labels)
+    with torch.set_grad_enabled(keep_fake), forward_precision(model, cfg.precision):
+        kept = model.decode(model.sample_latent(n, generators.noise), fake_labels)
+    fake = kept.detach()
+    real_logits = _discriminate(model, cfg, real, real_labels)
+    fake_logits = _discriminate(model, cfg, fake, fake_labels)
     loss = losses.discriminator_loss(cfg.loss, real_logits, fake_logits)
     metrics = {}
     if cfg.loss == "wgan-gp":
         # the penalty's interpolates need one label per sample: conditional critics reuse the real labels
         penalty = losses.gradient_penalty(
-            lambda x: model.discriminate(x, real_labels), real, fake, generators.noise
+            lambda x: _discriminate(model, cfg, x, real_labels), real, fake.to(real.dtype), generators.noise
         )
         loss = loss + cfg.gp_lambda * penalty
         metrics["gradient_penalty"] = float(penalty.detach())
@@ -128,16 +144,23 @@ def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: Train
         d_real=losses.discriminator_output(cfg.loss, real_logits.detach()),
         d_fake=losses.discriminator_output(cfg.loss, fake_logits.detach()),
     )
-    return metrics
+    return metrics, ((kept, fake_labels) if keep_fake else None)
 
 
-def _generator_update(model: GAN, optimizers: Optimizers, cfg: TrainConfig, generators: Generators):
-    n = cfg.batch_size
-    labels = _fake_labels(model, n, generators)
+def _generator_update(model: GAN, optimizers: Optimizers, cfg: TrainConfig, generators: Generators,
+                      fake: tuple[torch.Tensor, torch.Tensor | None] | None = None):
+    """G's update, on the (fakes, labels) D was just shown when given, else on fresh ones."""
+    if fake is None:
+        n = cfg.batch_size
+        labels = _fake_labels(model, n, generators)
+        with forward_precision(model, cfg.precision):
+            images = model.decode(model.sample_latent(n, generators.noise), labels)
+    else:
+        images, labels = fake
     # D's weights take no gradient in G's update: nobody would use it, so don't compute it
     model.discriminator.requires_grad_(False)
     try:
-        fake_logits = model.discriminate(model.decode(model.sample_latent(n, generators.noise), labels), labels)
+        fake_logits = _discriminate(model, cfg, images, labels)
         loss = losses.generator_loss(cfg.loss, fake_logits)
         optimizers.g.zero_grad(set_to_none=True)
         loss.backward()

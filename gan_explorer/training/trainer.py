@@ -18,6 +18,7 @@ import torch
 from gan_explorer import checkpoints
 from gan_explorer.config import TrainConfig
 from gan_explorer.models import GenerativeModel
+from gan_explorer.training.precision import use_channels_last
 from gan_explorer.training.step import BatchSource, Generators, apply_learning_rates, make_optimizers, train_step
 
 FIXED_NOISE_COUNT = 64
@@ -50,9 +51,10 @@ class Trainer:
         probe: Callable[[GenerativeModel], dict[str, float]] | None = None,
     ):
         self.device = torch.device(device)
-        self.model = model.to(self.device)
+        self.model = use_channels_last(model.to(self.device))
         self.cfg = cfg
-        self.source = source
+        # batches are drawn where the model lives: no copy from the host on every step
+        self.source = source.to(self.device) if hasattr(source, "to") else source
         self.on_event = on_event or (lambda event: None)
         self.entry, self.dataset = entry, dataset
         self.probe = probe  # e.g. metrics.coverage_probe(entry): injected, so training never imports metrics
