@@ -162,6 +162,10 @@ class FailingSource:
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
+    def to(self, device):  # the trainer moves its data source to its device: stay in the way
+        self.inner = self.inner.to(device)
+        return self
+
     def sample(self, *args, **kwargs):
         self.calls += 1
         if self.calls == self.fail_at:
@@ -180,6 +184,7 @@ def test_an_exception_in_the_training_thread_is_shown_and_the_next_start_works(i
         return sources[-1]
 
     state.RUNNER._load_data = failing_load
+    client.predict(api_name="/train_reset")
     client.predict("ring-gan", 1e-3, 1e-3, 1, 64, 100_000, 0, api_name="/train_start")
     status = wait_for(lambda: (s := client.predict(api_name="/train_status"))["status"] == "error" and s, timeout=60)
     assert "OSError: the data disk went away" in status["reason"] and status["step"] > 0
@@ -192,6 +197,7 @@ def test_an_exception_in_the_training_thread_is_shown_and_the_next_start_works(i
 
 def test_disk_full_on_save_is_a_clear_error_and_the_old_checkpoint_stays(inprocess, monkeypatch):
     client, state, runs = inprocess
+    client.predict(api_name="/train_reset")  # whatever an earlier test left behind
     client.predict("ring-gan", 1e-3, 1e-3, 1, 64, 100_000, 0, api_name="/train_start")
     wait_for(lambda: client.predict(api_name="/train_status")["step"] > 5, timeout=60)
     client.predict(api_name="/train_pause")
