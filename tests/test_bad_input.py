@@ -13,14 +13,17 @@ import json
 import os
 import re
 import shlex
+import struct
 import subprocess
 import sys
 import urllib.error
 import urllib.request
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+import numpy as np
 import pytest
 import torch
 from gradio_client import Client, handle_file
@@ -306,6 +309,93 @@ def test_a_checkpoint_trained_by_the_cli_opens_and_explores(app_url, client, tra
     assert sum(counts.values()) == 2500
     opened = list((app_server.runs / "opened").rglob("myring.safetensors"))
     assert len(opened) == 1, "kept in the app's data directory, once"
+
+
+# ---------------------------------------------------------------- image uploads (Denoise, Translate)
+
+
+def encode(image: Image.Image, fmt: str, **kwargs) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **kwargs)
+    return buffer.getvalue()
+
+
+def noise_image(mode: str, size: tuple[int, int] = (40, 32)) -> Image.Image:
+    channels = {"L": 1, "RGB": 3, "RGBA": 4}[mode]
+    array = np.random.default_rng(0).integers(0, 256, (size[1], size[0], channels), dtype=np.uint8)
+    return Image.fromarray(array.squeeze(-1) if channels == 1 else array, mode)
+
+
+def png_header_claiming(width: int, height: int) -> bytes:
+    """A few hundred bytes whose header claims a huge picture: the decompression-bomb shape."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+            + chunk(b"IEND", b""))
+
+
+def animated_gif() -> bytes:
+    frames = [Image.new("L", (16, 16), value) for value in (0, 128, 255)]
+    return encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
+
+
+# name -> (file name, bytes, message): refused with the message
+REFUSED_IMAGES = {
+    "text named .png": ("notes.png", b"not an image at all", "not an image we can read"),
+    "a PDF named .png": ("doc.png", b"%PDF-1.4 this is not a picture", "not an image we can read"),
+    "truncated PNG": ("cut.png", encode(noise_image("RGB", (200, 200)), "PNG")[:20_000], "damaged or truncated"),
+    "1 x 1 pixel": ("dot.png", encode(Image.new("L", (1, 1)), "PNG"), "at least 8 pixels"),
+    "header claiming 50,000 x 50,000 (decompression bomb)": ("bomb.png", png_header_claiming(50_000, 50_000),
+                                                              "megapixels"),
+    "a real 50-megapixel picture": ("huge.png", encode(Image.new("L", (7072, 7072), 128), "PNG"), "megapixels"),
+}
+# name -> (file name, bytes, note the result carries, or None): converted and used
+ODD_IMAGES = {
+    "16-bit grey PNG": ("deep.png", encode(Image.fromarray((np.arange(40 * 32, dtype=np.uint16).reshape(32, 40) * 50)
+                                                           .astype(np.uint16)), "PNG"), "High bit depth"),
+    "CMYK JPEG": ("print.jpg", encode(noise_image("RGB").convert("CMYK"), "JPEG"), "CMYK"),
+    "palette PNG": ("palette.png", encode(noise_image("RGB").convert("P"), "PNG"), None),
+    "RGBA with transparency": ("alpha.png", encode(noise_image("RGBA"), "PNG"), "Transparent"),
+    "animated GIF": ("anim.gif", animated_gif(), "animated (3 frames)"),
+}
+IMAGE_CALLS = {  # endpoint -> (call with a file, which output holds the text with the notes)
+    "denoise": (lambda client, path: client.predict(handle_file(path), None, "gaussian", "fidelity", False, 25, 7,
+                                                    False, api_name="/denoise"), 1),
+    "translate": (lambda client, path: client.predict(handle_file(path), "a2b", api_name="/translate"), 3),
+}
+
+
+def image_endpoint(client: Client, api: str):
+    named = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+    if f"/{api}" not in named:
+        pytest.skip(f"this app has no /{api} endpoint")
+    return IMAGE_CALLS[api]
+
+
+@pytest.mark.parametrize("api", list(IMAGE_CALLS))
+@pytest.mark.parametrize("case", list(REFUSED_IMAGES))
+def test_bad_image_upload_is_refused_with_the_reason(app_url, client, tmp_path, api, case):
+    call, _ = image_endpoint(client, api)
+    name, data, message = REFUSED_IMAGES[case]
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(AppError, match=message):
+        call(client, str(path))
+    assert_still_serving(app_url)
+
+
+@pytest.mark.parametrize("api", list(IMAGE_CALLS))
+@pytest.mark.parametrize("case", list(ODD_IMAGES))
+def test_odd_image_modes_are_converted_and_named(app_url, client, tmp_path, api, case):
+    call, text_at = image_endpoint(client, api)
+    name, data, note = ODD_IMAGES[case]
+    path = tmp_path / name
+    path.write_bytes(data)
+    outputs = call(client, str(path))
+    if note is not None:
+        assert note in str(outputs[text_at]), outputs[text_at]
+    assert_still_serving(app_url)
 
 
 # ---------------------------------------------------------------- nothing written outside the data directory
