@@ -76,11 +76,22 @@ def _list(args) -> int:
         else:
             ready = "pretrained" if info["pretrained_available"] else "fresh"
             print(f"{name:20s} {info['title']:38s} data={info['dataset']:12s} {ready}")
+    for name in zoo.denoisers():
+        e = zoo.denoiser_entry(name)
+        ready = "pretrained" if e.checkpoint.with_suffix(".safetensors").exists() else "fresh"
+        if not args.json:
+            print(f"{name:28s} {e.title:44s} data={e.dataset} {ready}")
     return 0
 
 
 def _train(args) -> int:
+    from gan_explorer import zoo
     from gan_explorer.training.cli import train_from_cli
+
+    if args.entry in zoo.denoisers():
+        from gan_explorer.training.denoiser import train_from_cli as train_denoiser
+
+        return train_denoiser(args)
 
     return train_from_cli(args)
 

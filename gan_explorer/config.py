@@ -69,3 +69,29 @@ class TrainConfig(_PlainConfig):
     divergence_threshold: float = 1e4  # a loss above this (or NaN) pauses the run
     precision: str = "auto"  # auto (bf16 forwards for conv nets where the device has bf16 units) | bf16 | fp32
 
+
+
+@dataclass(frozen=True)
+class DenoiserConfig(_PlainConfig):
+    """The residual denoiser (models/denoiser.py); one grey network, applied per channel to colour."""
+    channels: int = 48  # feature maps at quarter resolution
+    blocks: int = 4  # residual blocks
+    critic_channels: int = 32
+
+
+@dataclass(frozen=True)
+class DenoiseTrainConfig(_PlainConfig):
+    noise: str = "gaussian"  # gaussian | poisson | speckle | salt-pepper (data/noise.py)
+    content_loss: str = "l1"  # l1 | l2
+    adv_weight: float = 0.0  # λ_adv: 0 is the fidelity preset; > 0 turns the WGAN-GP critic on
+    lr_g: float = 1e-3
+    lr_d: float = 1e-4
+    betas: tuple[float, float] = (0.9, 0.999)
+    n_critic: int = 1
+    gp_lambda: float = 10.0
+    batch_size: int = 16
+    patch: int = 64
+    steps: int = 3000
+    seed: int = 0
+    log_every: int = 50
+    init_from: str = ""  # a denoiser entry whose shipped weights start this one (perceptual from fidelity)

@@ -20,8 +20,9 @@ from pathlib import Path
 import torch
 
 from gan_explorer.checkpoints import CheckpointError, load_checkpoint, read_metadata
-from gan_explorer.config import ModelConfig, TrainConfig
+from gan_explorer.config import DenoiserConfig, DenoiseTrainConfig, ModelConfig, TrainConfig
 from gan_explorer.models import GAN, GenerativeModel, build_model
+from gan_explorer.models.denoiser import ResidualDenoiser
 
 log = logging.getLogger(__name__)
 
@@ -258,5 +259,75 @@ def describe(name: str) -> dict:
     }
 
 
-__all__ = ["CHECKPOINT_DIR", "OPENED_PREFIX", "CheckpointError", "ZooEntry", "add_checkpoint", "create", "describe",
-           "entry", "list", "load", "opened", "opened_name"]
+# ---------------------------------------------------------------- image-to-image: denoisers
+# Their own family: they map images to images and have no latent space, so they are listed
+# apart from the generative entries (zoo.list()) and trained by training/denoiser.py.
+
+
+@dataclass(frozen=True)
+class DenoiserEntry:
+    name: str
+    title: str
+    model: DenoiserConfig
+    train: DenoiseTrainConfig
+    lesson: str
+
+    @property
+    def checkpoint(self) -> Path:
+        return CHECKPOINT_DIR / self.name
+
+    @property
+    def dataset(self) -> str:
+        return "natural-patches"
+
+
+def _denoiser_pair(noise: str, title: str, fidelity_steps: int, perceptual_steps: int) -> list[DenoiserEntry]:
+    fidelity = f"denoise-{noise}"
+    return [
+        DenoiserEntry(fidelity, f"Denoiser, {title} (fidelity)", DenoiserConfig(),
+                      DenoiseTrainConfig(noise=noise, steps=fidelity_steps),
+                      f"Blind {title} denoiser trained on content loss alone (λ_adv = 0): the best PSNR."),
+        DenoiserEntry(f"{fidelity}-perceptual", f"Denoiser, {title} (perceptual)", DenoiserConfig(),
+                      DenoiseTrainConfig(noise=noise, steps=perceptual_steps, adv_weight=0.01, lr_g=2e-4,
+                                         betas=(0.5, 0.9), init_from=fidelity),
+                      "Starts from the fidelity model and adds a WGAN-GP critic: sharper texture, lower PSNR."),
+    ]
+
+
+_DENOISERS = [
+    *_denoiser_pair("gaussian", "Gaussian noise", 800, 100),
+    *_denoiser_pair("poisson", "Poisson noise", 200, 50),
+    *_denoiser_pair("speckle", "speckle noise", 200, 50),
+    *_denoiser_pair("salt-pepper", "salt-and-pepper noise", 200, 50),
+]
+_DENOISERS_BY_NAME = {e.name: e for e in _DENOISERS}
+
+
+def denoisers() -> list[str]:
+    return [e.name for e in _DENOISERS]
+
+
+def denoiser_entry(name: str) -> DenoiserEntry:
+    try:
+        return _DENOISERS_BY_NAME[name]
+    except (KeyError, TypeError):
+        raise KeyError(f"unknown denoiser {name!r}; available: {', '.join(_DENOISERS_BY_NAME)}") from None
+
+
+def load_denoiser(name: str, pretrained: bool = True) -> ResidualDenoiser:
+    """The denoiser in eval mode with its shipped weights (``model.pretrained`` says whether they were there)."""
+    e = denoiser_entry(name)
+    model = ResidualDenoiser(e.model)
+    model.pretrained = False
+    model.checkpoint_metadata = None
+    if pretrained and e.checkpoint.with_suffix(".safetensors").exists():
+        model.checkpoint_metadata, _ = load_checkpoint(e.checkpoint, model, expected_entry=name)
+        model.pretrained = True
+    elif pretrained:
+        log.warning("no pretrained checkpoint for %s in %s: using fresh weights (the identity)", name, CHECKPOINT_DIR)
+    return model.eval()
+
+
+__all__ = ["CHECKPOINT_DIR", "OPENED_PREFIX", "CheckpointError", "DenoiserEntry", "ZooEntry", "add_checkpoint",
+           "create", "denoiser_entry", "denoisers", "describe", "entry", "list", "load", "load_denoiser", "opened",
+           "opened_name"]

@@ -313,7 +313,7 @@ def test_the_page_follows_the_browser_language_and_switches(open_page):
     page.get_by_label("English").check()
     page.wait_for_function("[...document.querySelectorAll('#tabs button[role=tab]')]"
                            ".map(t => t.innerText).join('|') === "
-                           "'Train|Latent explorer|Conditional|Mode collapse|Open a checkpoint'")
+                           "'Train|Latent explorer|Conditional|Mode collapse|Denoise|Open a checkpoint'")
 
 
 def test_the_mode_collapse_tab_measures_and_teaches(open_page):

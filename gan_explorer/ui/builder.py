@@ -15,14 +15,25 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from gan_explorer import zoo
-from gan_explorer.ui import api, limits, routes, state, tab_collapse, tab_conditional, tab_latent, tab_open, tab_train
+from gan_explorer.ui import (
+    api,
+    limits,
+    routes,
+    state,
+    tab_collapse,
+    tab_conditional,
+    tab_denoise,
+    tab_latent,
+    tab_open,
+    tab_train,
+)
 from gan_explorer.ui.common import USER_ERRORS, friendly, model_status
 from gan_explorer.ui.strings import I18N, T, choose_language, lang_of, msg
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
-TAB_IDS = ("train", "latent", "conditional", "collapse")
+TAB_IDS = ("train", "latent", "conditional", "collapse", "denoise")
 DEMO_QUEUE_SIZE = 32  # read-only servers refuse work beyond this many waiting events
 DEMO_MAX_FILE_SIZE = "2mb"
 
@@ -64,11 +75,14 @@ def build_demo(read_only: bool = False) -> gr.Blocks:
                 conditional = tab_conditional.build()
             with gr.Tab(T("tab.collapse"), id="collapse", elem_id="tab-collapse") as collapse_tab:
                 collapse = tab_collapse.build()
+            with gr.Tab(T("tab.denoise"), id="denoise", elem_id="tab-denoise") as denoise_tab:
+                tab_denoise.build()
             if not read_only:  # opening a checkpoint writes it into the app's data directory
                 with gr.Tab(T("tab.open"), id="open", elem_id="tab-open") as open_tab:
                     tab_open.build(demo, latent.entry, collapse.source)
         tab_collapse.on_select(collapse_tab, collapse)
-        tab_blocks = [train_tab, latent_tab, conditional_tab, collapse_tab, *([] if read_only else [open_tab])]
+        tab_blocks = [train_tab, latent_tab, conditional_tab, collapse_tab, denoise_tab,
+                      *([] if read_only else [open_tab])]
         tab_labels = [f"tab.{tab_id}" for tab_id in TAB_IDS] + ([] if read_only else ["tab.open"])
         api.build(read_only)
 

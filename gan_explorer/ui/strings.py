@@ -508,6 +508,90 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
+# ---- denoise tab (one block, so it merges as one) -----------------------------------------------
+EN.update({
+    "tab.denoise": "Denoise",
+    "denoise.about.title": "What does the denoiser do? (the lesson)",
+    "denoise.about": (
+        "A **residual** generator predicts the noise-free correction and adds it to its input "
+        "(output = net(x) + x), so an untrained network is the identity and training only has to learn the noise. "
+        "The **fidelity** preset is trained on pixel loss alone (best PSNR); the **perceptual** preset adds a "
+        "WGAN-GP critic that judges texture (sharper, lower PSNR).\n\n"
+        "- One blind network per noise type, trained over a range of strengths on patches of scikit-image's "
+        "sample photos; the held-out photos (camera, coins, chelsea, rocket) were never seen in training.\n"
+        "- Colour images are denoised channel by channel with the grey network (the noise here is independent "
+        "per channel).\n"
+        "- Large images go through overlapping 512-pixel tiles, so memory stays bounded.\n"
+        "- Tick **Add noise** to corrupt a clean photo first: then PSNR and SSIM against the clean photo are shown, "
+        "for the denoiser and for the classical filters (non-local means, median, Gaussian blur)."),
+    "denoise.upload": "Image (PNG, JPEG, WebP, TIFF, BMP or GIF; grey, RGB or RGBA; up to 16.8 megapixels)",
+    "denoise.noise": "Noise type",
+    "denoise.preset": "Preset",
+    "denoise.preset.fidelity": "Fidelity (best PSNR)",
+    "denoise.preset.perceptual": "Perceptual (WGAN-GP, sharper)",
+    "denoise.add": "Add noise first (the upload is then the clean reference)",
+    "denoise.strength": "Noise strength",
+    "denoise.baselines": "Also run the classical filters (images up to 1 megapixel)",
+    "denoise.reference": "Clean reference (optional, for PSNR / SSIM)",
+    "denoise.run": "Denoise",
+    "denoise.compare": "Input ↔ denoised (drag the divider)",
+    "denoise.gallery": "Classical filters",
+    "denoise.download": "Denoised image (PNG; 16-bit if the upload was)",
+})
+ZH.update({
+    "tab.denoise": "去噪",
+    "denoise.about.title": "去噪器做什么？（课程）",
+    "denoise.about": (
+        "**残差**生成器预测去噪所需的修正量并加到输入上（输出 = net(x) + x），因此未训练的网络就是恒等映射，"
+        "训练只需学会噪声。**保真**预设只用像素损失训练（PSNR 最高）；**感知**预设再加上评判纹理的 WGAN-GP "
+        "评论家（更清晰，PSNR 较低）。\n\n"
+        "- 每种噪声一个盲去噪网络，在一段强度范围上、用 scikit-image 自带样例照片的图块训练；留出的照片"
+        "（camera、coins、chelsea、rocket）从未参与训练。\n"
+        "- 彩色图像用灰度网络逐通道去噪（这里的噪声在各通道间相互独立）。\n"
+        "- 大图按相互重叠的 512 像素图块处理，内存占用有上限。\n"
+        "- 勾选**先加噪声**可先给干净照片加噪：这时会显示相对干净照片的 PSNR 和 SSIM，去噪器和经典滤波器"
+        "（非局部均值、中值、高斯模糊）都有。"),
+    "denoise.upload": "图像（PNG、JPEG、WebP、TIFF、BMP 或 GIF；灰度、RGB 或 RGBA；最多 1680 万像素）",
+    "denoise.noise": "噪声类型",
+    "denoise.preset": "预设",
+    "denoise.preset.fidelity": "保真（PSNR 最高）",
+    "denoise.preset.perceptual": "感知（WGAN-GP，更清晰）",
+    "denoise.add": "先加噪声（上传的图像即为干净参考）",
+    "denoise.strength": "噪声强度",
+    "denoise.baselines": "同时运行经典滤波器（不超过 100 万像素的图像）",
+    "denoise.reference": "干净参考图（可选，用于 PSNR / SSIM）",
+    "denoise.run": "去噪",
+    "denoise.compare": "输入 ↔ 去噪结果（拖动分隔线）",
+    "denoise.gallery": "经典滤波器",
+    "denoise.download": "去噪后的图像（PNG；上传为 16 位时也为 16 位）",
+})
+MESSAGES["en"].update({
+    "denoise.no_upload": "Please upload an image first.",
+    "denoise.reference_size": "The clean reference is {ref} pixels but the image is {img}: they must match.",
+    "denoise.progress": "Denoising tiles",
+    "denoise.progress_baseline": "Classical filter: {method}",
+    "denoise.table_head": "| | PSNR (dB) | SSIM |",
+    "denoise.row.input": "input (noisy)",
+    "denoise.row.model": "denoiser ({preset})",
+    "denoise.baselines_skipped": "The classical filters were skipped: the image is larger than {limit} megapixels.",
+    "denoise.no_reference": "No clean reference, so no PSNR / SSIM: tick *Add noise* or upload a clean reference.",
+    "denoise.done": "Denoised {w} × {h} pixels with `{entry}`.",
+    "denoise.fresh": "**No trained weights for this denoiser are shipped**: the output equals the input.",
+})
+MESSAGES["zh"].update({
+    "denoise.no_upload": "请先上传一张图像。",
+    "denoise.reference_size": "干净参考图为 {ref} 像素，而图像为 {img}：两者尺寸必须一致。",
+    "denoise.progress": "正在逐块去噪",
+    "denoise.progress_baseline": "经典滤波器：{method}",
+    "denoise.table_head": "| | PSNR（dB） | SSIM |",
+    "denoise.row.input": "输入（含噪）",
+    "denoise.row.model": "去噪器（{preset}）",
+    "denoise.baselines_skipped": "已跳过经典滤波器：图像超过 {limit} 百万像素。",
+    "denoise.no_reference": "没有干净参考图，因此没有 PSNR / SSIM：勾选*先加噪声*或上传干净参考图。",
+    "denoise.done": "已用 `{entry}` 对 {w} × {h} 像素去噪。",
+    "denoise.fresh": "**此去噪器没有附带训练好的权重**：输出与输入相同。",
+})
+
 # svelte-i18n looks a locale up as "zh-CN", then "zh": one Chinese table serves zh, zh-CN and zh-TW.
 I18N = gr.I18n(en=EN, zh=ZH)
 

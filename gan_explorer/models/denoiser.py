@@ -1,0 +1,73 @@
+"""The WGAN-GP image-to-image denoiser: a residual generator and a critic.
+
+The generator predicts the correction, not the clean image: ``output = net(x) + x``. A network
+that starts near zero therefore starts as the identity, and it only has to learn the noise.
+For speed it works at quarter resolution (FFDNet's trick): the H×W×1 input is pixel-unshuffled
+into (H/2)×(W/2)×4, the residual blocks run there, and a pixel-shuffle brings the correction
+back to full size. A 512×512 grey image then costs a quarter of the convolutions.
+
+Instance norm keeps running statistics and uses them in eval mode: at inference every tile of
+a large image is normalised the same way, so tiled and whole-image outputs agree.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from gan_explorer.config import DenoiserConfig
+
+
+def _norm(channels: int) -> nn.Module:
+    return nn.InstanceNorm2d(channels, affine=True, track_running_stats=True)
+
+
+class ResidualBlock(nn.Module):
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, channels, 3, padding=1), _norm(channels), nn.ReLU(inplace=True),
+            nn.Conv2d(channels, channels, 3, padding=1), _norm(channels),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)
+
+
+class ResidualDenoiser(nn.Module):
+    """N×1×H×W noisy in [0, 1] → N×1×H×W estimate (not clamped: callers clamp)."""
+
+    def __init__(self, config: DenoiserConfig) -> None:
+        super().__init__()
+        self.config = config
+        c = config.channels
+        self.head = nn.Sequential(nn.Conv2d(4, c, 3, padding=1), nn.ReLU(inplace=True))  # N×c×H/2×W/2
+        self.blocks = nn.Sequential(*(ResidualBlock(c) for _ in range(config.blocks)))
+        self.tail = nn.Conv2d(c, 4, 3, padding=1)  # N×4×H/2×W/2 → shuffled to N×1×H×W
+        nn.init.zeros_(self.tail.weight)  # start as the identity: output = 0 + x
+        nn.init.zeros_(self.tail.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h, w = x.shape[-2:]
+        padded = F.pad(x, (0, w % 2, 0, h % 2), mode="replicate")  # odd sides: unshuffle needs even
+        features = self.blocks(self.head(F.pixel_unshuffle(padded, 2)))
+        correction = F.pixel_shuffle(self.tail(features), 2)[..., :h, :w]
+        return x + correction
+
+
+class Critic(nn.Module):
+    """WGAN-GP critic: N×1×H×W → N scores. No batch norm (the gradient penalty is per sample)."""
+
+    def __init__(self, config: DenoiserConfig) -> None:
+        super().__init__()
+        c = config.critic_channels
+        self.net = nn.Sequential(
+            nn.Conv2d(1, c, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),  # H/2
+            nn.Conv2d(c, 2 * c, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),  # H/4
+            nn.Conv2d(2 * c, 4 * c, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),  # H/8
+            nn.Conv2d(4 * c, 1, 3, 1, 1),  # a patch score map, averaged: judges local texture
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x).mean(dim=(1, 2, 3))
