@@ -51,6 +51,7 @@ class Report:
     rss_end_mb: float = 0.0
     rss_growth_pct: float = 0.0
     training_steps: int = 0  # steps the run made during the test: it kept going under load
+    rss_timeline_mb: list[float] = field(default_factory=list)  # every 10 s: a leak climbs, a warm-up levels off
 
 
 def rss_mb(pid: int) -> float:
@@ -151,6 +152,9 @@ def run_load(url: str, pid: int, clients: int = 20, seconds: float = 60.0, train
                for i in range(clients)]
     for thread in threads:
         thread.start()
+    while time.monotonic() < deadline:
+        time.sleep(min(10.0, max(0.0, deadline - time.monotonic())))
+        report.rss_timeline_mb.append(round(rss_mb(pid), 1))
     for thread in threads:
         thread.join(seconds + 120)  # a request in flight at the deadline may finish late
     status = control.predict(api_name="/train_status")
@@ -184,7 +188,7 @@ def print_report(report: Report) -> None:
               f"p50 {report.p50_ms.get(kind, nan):.1f} ms, p95 {report.p95_ms.get(kind, nan):.1f} ms, "
               f"max {report.max_ms.get(kind, nan):.1f} ms")
     print(f"app resident memory: {report.rss_start_mb:.1f} MB after warm-up, {report.rss_end_mb:.1f} MB at the end "
-          f"({report.rss_growth_pct:+.1f} %)")
+          f"({report.rss_growth_pct:+.1f} %); every 10 s: {', '.join(f'{v:.0f}' for v in report.rss_timeline_mb)} MB")
     for example in report.error_examples:
         print(f"  error: {example}")
 
