@@ -7,7 +7,9 @@ when the upload was. It writes nothing but Gradio's temporary files, so it stays
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,8 +56,22 @@ def _reference(path: str | None, shape: tuple[int, ...], lang: str) -> np.ndarra
     return reference
 
 
+def _downloads_dir() -> Path:
+    """A temp folder for result files; Gradio serves a copy, so ours are pruned after an hour."""
+    folder = Path(tempfile.gettempdir()) / "gan-explorer-denoise"
+    folder.mkdir(exist_ok=True)
+    cutoff = time.time() - 3600
+    for old in folder.iterdir():
+        try:
+            if old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+        except FileNotFoundError:  # another visitor's request pruned it first
+            continue
+    return folder
+
+
 def _save_png(pixels: np.ndarray, sixteen_bit: bool) -> str:
-    path = Path(tempfile.mkdtemp(prefix="gan-explorer-denoise-")) / "denoised.png"
+    path = Path(tempfile.mkdtemp(dir=_downloads_dir())) / "denoised.png"
     if sixteen_bit and pixels.ndim == 2:  # Pillow writes 16 bits for grey (mode I;16) only
         Image.fromarray(np.round(pixels * 65535).astype(np.uint16)).save(path)
     else:
