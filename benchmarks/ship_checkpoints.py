@@ -2,6 +2,7 @@
 
     python benchmarks/ship_checkpoints.py                 # every entry, default steps
     python benchmarks/ship_checkpoints.py ring-gan grid-gan --out /tmp/ckpts
+    python benchmarks/ship_checkpoints.py cgan-mnist --train '{"loss": "bce"}' --out /tmp/try   # a variant
 
 Each checkpoint's JSON records the data source, steps, seed, training wall time, the
 metrics of ``python -m gan_explorer eval`` and the weights' sha256. Prints a table.
@@ -30,19 +31,21 @@ HEADLINE = ("inception_score", "frechet_distance", "classes_covered", "kl_to_uni
             "modes_captured", "high_quality_fraction")
 
 
-def ship(name: str, out_dir: Path) -> dict:
+def ship(name: str, out_dir: Path, model_overrides: dict | None = None, train_overrides: dict | None = None) -> dict:
     e = zoo.entry(name)
-    torch.manual_seed(e.train.seed)
+    cfg = e.train.replace(**(train_overrides or {}))
+    torch.manual_seed(cfg.seed)
     dataset = data.load(e.dataset, "train")
-    trainer = Trainer(zoo.create(name), e.train, dataset, device="cpu", entry=name, dataset=e.dataset)
+    trainer = Trainer(zoo.create(name, **(model_overrides or {})), cfg, dataset, device="cpu", entry=name,
+                      dataset=e.dataset)
     start = time.perf_counter()
-    trainer.run(e.train.steps)
+    trainer.run(cfg.steps)
     wall = time.perf_counter() - start
-    model = trainer.model.eval()
+    model = trainer.sampling_model.eval()
     metrics = evaluate_model(model, name)
     save_checkpoint(out_dir / name, model, entry=name, config=model.config.to_dict(), step=trainer.step_count,
                     dataset=e.dataset, metrics=metrics,
-                    extra={"train": e.train.to_dict(), "data_source": dataset.source, "wall_time_s": round(wall, 1),
+                    extra={"train": cfg.to_dict(), "data_source": dataset.source, "wall_time_s": round(wall, 1),
                            "device": "cpu", "torch_threads": torch.get_num_threads()})
     return {"entry": name, "steps": trainer.step_count, "wall_s": round(wall, 1),
             **{k: metrics[k] for k in HEADLINE if k in metrics}}
@@ -52,10 +55,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("entries", nargs="*", help="default: every zoo entry")
     parser.add_argument("--out", type=Path, default=zoo.CHECKPOINT_DIR)
+    parser.add_argument("--model", type=json.loads, default={}, help="ModelConfig overrides (JSON), to try a variant")
+    parser.add_argument("--train", type=json.loads, default={}, help="TrainConfig overrides (JSON), to try a variant")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     for name in args.entries or zoo.list():
-        print(json.dumps(ship(name, args.out)), flush=True)
+        print(json.dumps(ship(name, args.out, args.model, args.train)), flush=True)
 
 
 if __name__ == "__main__":

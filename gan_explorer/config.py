@@ -48,6 +48,10 @@ class ModelConfig(_PlainConfig):
     d_norm: str = "batch"  # conv D normalisation: batch | none | spectral (WGAN-GP's critic needs none)
     base_channels: int = 64  # ngf / ndf of the conv nets
     num_classes: int = 0  # > 0 makes the model conditional: the label enters G and D
+    # PacGAN (Lin et al. 2018): the MLP D judges `pack` samples concatenated into one input, so a
+    # generator that repeats itself is easy to spot; 1 is the ordinary D. Batches must divide by it.
+    pack: int = 1
+    d_conditioning: str = "concat"  # how the label enters a conv D: concat (label planes) | projection
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,13 @@ class TrainConfig(_PlainConfig):
     probe_every: int = 200  # coverage measured every N steps when the trainer is given a probe
     divergence_threshold: float = 1e4  # a loss above this (or NaN) pauses the run
     precision: str = "auto"  # auto (bf16 forwards for conv nets where the device has bf16 units) | bf16 | fp32
-
+    # Instance noise (Sønderby et al. 2016): Gaussian noise of this std (data units) is added to every
+    # input D sees, real and fake, shrinking linearly to 0 at step `instance_noise_steps` (0: at `steps`).
+    # Early on D is then smooth at the scale of the noise, so G feels a pull towards modes it has missed.
+    instance_noise: float = 0.0
+    instance_noise_steps: int = 0
+    ema_decay: float = 0.0  # > 0: sample, evaluate and save an EMA of G's weights (e.g. 0.999)
+    augment: str = ""  # DiffAugment policy for D's inputs, real and fake alike: "translation,cutout"
 
 
 @dataclass(frozen=True)

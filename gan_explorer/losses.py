@@ -60,13 +60,19 @@ def gradient_penalty(
     real: torch.Tensor,
     fake: torch.Tensor,
     generator: torch.Generator | None = None,
+    pack: int = 1,
 ) -> torch.Tensor:
-    """WGAN-GP (Gulrajani et al. 2017): (‖∇ critic(x̂)‖₂ − 1)² at random interpolates x̂."""
-    alpha_shape = (real.shape[0],) + (1,) * (real.dim() - 1)
+    """WGAN-GP (Gulrajani et al. 2017): (‖∇ critic(x̂)‖₂ − 1)² at random interpolates x̂.
+
+    A packed critic (PacGAN) scores groups of ``pack`` consecutive samples: each group is one point
+    of its input space, so it shares one interpolation weight and its gradient is one vector."""
+    groups = real.shape[0] // pack
+    alpha_shape = (groups,) + (1,) * (real.dim() - 1)
     alpha = torch.rand(alpha_shape, generator=generator, device=real.device, dtype=real.dtype)
+    alpha = alpha.repeat_interleave(pack, dim=0)
     mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
     (grad,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
-    return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+    return ((grad.reshape(groups, -1).norm(dim=1) - 1) ** 2).mean()
 
 
 def vae_loss(

@@ -3,8 +3,9 @@
 At 64×64 this is the architecture of pytorch/examples' dcgan: four transposed
 convolutions from a 4×4 seed map, batch norm and ReLU in G, strided convolutions
 with LeakyReLU in D. At 28×28 the seed map is 7×7 and there are two upsamplings.
-Conditional variants append the one-hot label to z in G, and as constant planes
-to D's input image.
+Conditional variants append the one-hot label to z in G. D takes the label either as
+constant planes beside its input image (concat) or through a projection (Miyato & Koyama
+2018): its score gains the inner product of a learnt class embedding with its features.
 """
 
 from __future__ import annotations
@@ -66,10 +67,14 @@ class DCGANDiscriminator(nn.Module):
         channels, size, _ = config.data_shape
         start, n_down = _geometry(size)
         wrap = spectral_norm if config.d_norm == "spectral" else (lambda m: m)
+        if config.d_conditioning not in ("concat", "projection"):
+            raise ValueError(f"unknown d_conditioning {config.d_conditioning!r}; choose concat or projection")
+        self.projection = bool(config.num_classes) and config.d_conditioning == "projection"
+        label_planes = config.num_classes if not self.projection else 0
         width = config.base_channels
-        # input: (channels + classes) × size × size; no norm on the first layer (DCGAN)
+        # input: (channels + label planes) × size × size; no norm on the first layer (DCGAN)
         layers: list[nn.Module] = [
-            wrap(nn.Conv2d(channels + config.num_classes, width, 4, 2, 1, bias=False)),
+            wrap(nn.Conv2d(channels + label_planes, width, 4, 2, 1, bias=False)),
             nn.LeakyReLU(0.2, True),
         ]
         for _ in range(n_down - 1):
@@ -78,13 +83,21 @@ class DCGANDiscriminator(nn.Module):
             width *= 2
         layers.append(wrap(nn.Conv2d(width, 1, start, 1, 0, bias=False)))  # width × start × start -> 1 × 1 × 1
         self.net = nn.Sequential(*layers)
+        # projection: one learnt vector per class, dotted with the spatially summed features
+        self.embed = wrap(nn.Embedding(config.num_classes, width)) if self.projection else None
         self.apply(_dcgan_init)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        if self.config.num_classes:
+        if self.config.num_classes and not self.projection:
             planes = one_hot(labels, self.config.num_classes, x.dtype)[:, :, None, None]
             x = torch.cat([x, planes.expand(-1, -1, *x.shape[2:])], dim=1)
-        return self.net(x).flatten()  # N logits
+        if not self.projection:
+            return self.net(x).flatten()  # N logits
+        *body, head = self.net
+        h = x
+        for layer in body:
+            h = layer(h)  # -> N × width × start × start
+        return head(h).flatten() + (self.embed(labels.long()) * h.sum((2, 3))).sum(1)
 
 
 def _conv_norm(kind: str, channels: int) -> nn.Module:

@@ -20,6 +20,8 @@ class GAN(GenerativeModel):
         super().__init__()
         if config.family not in _NETWORKS:
             raise ValueError(f"unknown GAN family {config.family!r}; choose one of {sorted(_NETWORKS)}")
+        if config.pack < 1 or (config.pack > 1 and config.family != "mlp"):
+            raise ValueError(f"pack {config.pack}: packing needs pack ≥ 1 and is implemented for the mlp family only")
         self.config = config
         g_cls, d_cls = _NETWORKS[config.family]
         self.generator = g_cls(config)
@@ -29,5 +31,6 @@ class GAN(GenerativeModel):
         return self.generator(z, labels)
 
     def discriminate(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        """Logits (or critic scores) for samples in the network's own range."""
+        """Logits (or critic scores) for samples in the network's own range: one per pack of
+        ``config.pack`` consecutive samples."""
         return self.discriminator(x, labels)

@@ -55,16 +55,21 @@ class MLPGenerator(nn.Module):
 
 
 class MLPDiscriminator(nn.Module):
-    """Returns one logit per sample; the loss decides whether a sigmoid applies."""
+    """Returns one logit per pack of ``config.pack`` consecutive samples (per sample when pack is 1);
+    the loss decides whether a sigmoid applies."""
 
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.config = config
-        widths = [math.prod(config.data_shape) + config.num_classes, *config.d_hidden, 1]
+        widths = [config.pack * (math.prod(config.data_shape) + config.num_classes), *config.d_hidden, 1]
         self.net = mlp(widths, config.activation, config.norm)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         x = x.flatten(1)
         if self.config.num_classes:
             x = torch.cat([x, one_hot(labels, self.config.num_classes, x.dtype)], dim=1)
-        return self.net(x).squeeze(1)  # N
+        pack = self.config.pack
+        if x.shape[0] % pack:
+            raise ValueError(f"a packed discriminator (pack {pack}) needs a batch divisible by {pack}, "
+                             f"got {x.shape[0]} samples")
+        return self.net(x.reshape(-1, pack * x.shape[1])).squeeze(1)  # N / pack

@@ -299,7 +299,7 @@ class TrainingRunner:
         if trainer is None:
             return None
         with self.model_lock:
-            return copy.deepcopy(trainer.model).cpu().eval()
+            return copy.deepcopy(trainer.sampling_model).cpu().eval()
 
     def _rate(self) -> tuple[float, float | None]:
         if len(self._rate_window) < 2 or self._snap.status != "running":

@@ -14,6 +14,7 @@ import torch
 from gan_explorer import losses
 from gan_explorer.config import TrainConfig
 from gan_explorer.models import GAN, VAE, GenerativeModel
+from gan_explorer.training.augment import diff_augment
 from gan_explorer.training.precision import forward_precision
 
 STEP_MODES = ("both", "d", "g")
@@ -75,14 +76,18 @@ def train_step(
     cfg: TrainConfig,
     generators: Generators,
     mode: str = "both",
+    step: int = 0,
 ) -> dict[str, float]:
-    """One update: 'both' = n_critic D updates then one G update; 'd' or 'g' alone."""
+    """One update: 'both' = n_critic D updates then one G update; 'd' or 'g' alone.
+
+    ``step`` (the updates done so far) sets the annealed instance noise, if the config asks for it."""
     if mode not in STEP_MODES:
         raise ValueError(f"unknown step mode {mode!r}; choose one of {STEP_MODES}")
     model.train()
     if isinstance(model, VAE):
         return _vae_step(model, optimizers, source, cfg, generators)
     metrics: dict[str, float] = {}
+    noise = instance_noise_std(cfg, step)
     fake = None
     if mode in ("both", "d"):
         n_updates = cfg.n_critic if mode == "both" else 1
@@ -90,11 +95,27 @@ def train_step(
             # the last D update's fakes also serve G's update (as pytorch/examples' dcgan does):
             # one generator forward pass per step instead of two
             keep_fake = mode == "both" and i == n_updates - 1
-            d_metrics, fake = _discriminator_update(model, optimizers, source, cfg, generators, keep_fake)
+            d_metrics, fake = _discriminator_update(model, optimizers, source, cfg, generators, keep_fake, noise)
             metrics.update(d_metrics)
     if mode in ("both", "g"):
-        metrics.update(_generator_update(model, optimizers, cfg, generators, fake))
+        metrics.update(_generator_update(model, optimizers, cfg, generators, fake, noise))
+    if noise:
+        metrics["instance_noise"] = noise
     return metrics
+
+
+def instance_noise_std(cfg: TrainConfig, step: int) -> float:
+    """The std of the noise added to D's inputs at ``step``: linear from cfg.instance_noise down to 0."""
+    if not cfg.instance_noise:
+        return 0.0
+    span = cfg.instance_noise_steps or cfg.steps
+    return cfg.instance_noise * max(0.0, 1.0 - step / span)
+
+
+def _noisy(x: torch.Tensor, std: float, generators: Generators) -> torch.Tensor:
+    if not std:
+        return x
+    return x + std * torch.randn(x.shape, generator=generators.noise, device=x.device, dtype=x.dtype)
 
 
 def _real_batch(model: GenerativeModel, source: BatchSource, cfg: TrainConfig, generators: Generators):
@@ -115,8 +136,13 @@ def _discriminate(model: GAN, cfg: TrainConfig, x: torch.Tensor, labels: torch.T
         return model.discriminate(x, labels).float()  # losses in fp32, whatever the forward ran in
 
 
+def _d_input(x: torch.Tensor, cfg: TrainConfig, generators: Generators) -> torch.Tensor:
+    # DiffAugment: D judges real and fake through the same random augmentations (none by default)
+    return diff_augment(x, cfg.augment, generators.noise) if cfg.augment else x
+
+
 def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: TrainConfig, generators: Generators,
-                          keep_fake: bool = False):
+                          keep_fake: bool = False, noise: float = 0.0):
     """D's update; with ``keep_fake`` also returns its fakes, still attached to G's graph, for G's update."""
     real, real_labels = _real_batch(model, source, cfg, generators)
     n = real.shape[0]
@@ -124,14 +150,16 @@ def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: Train
     with torch.set_grad_enabled(keep_fake), forward_precision(model, cfg.precision):
         kept = model.decode(model.sample_latent(n, generators.noise), fake_labels)
     fake = kept.detach()
-    real_logits = _discriminate(model, cfg, real, real_labels)
-    fake_logits = _discriminate(model, cfg, fake, fake_labels)
+    real, fake = _noisy(real, noise, generators), _noisy(fake, noise, generators)
+    real_logits = _discriminate(model, cfg, _d_input(real, cfg, generators), real_labels)
+    fake_logits = _discriminate(model, cfg, _d_input(fake, cfg, generators), fake_labels)
     loss = losses.discriminator_loss(cfg.loss, real_logits, fake_logits)
     metrics = {}
     if cfg.loss == "wgan-gp":
         # the penalty's interpolates need one label per sample: conditional critics reuse the real labels
         penalty = losses.gradient_penalty(
-            lambda x: _discriminate(model, cfg, x, real_labels), real, fake.to(real.dtype), generators.noise
+            lambda x: _discriminate(model, cfg, x, real_labels), real, fake.to(real.dtype), generators.noise,
+            pack=model.config.pack,
         )
         loss = loss + cfg.gp_lambda * penalty
         metrics["gradient_penalty"] = float(penalty.detach())
@@ -148,7 +176,7 @@ def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: Train
 
 
 def _generator_update(model: GAN, optimizers: Optimizers, cfg: TrainConfig, generators: Generators,
-                      fake: tuple[torch.Tensor, torch.Tensor | None] | None = None):
+                      fake: tuple[torch.Tensor, torch.Tensor | None] | None = None, noise: float = 0.0):
     """G's update, on the (fakes, labels) D was just shown when given, else on fresh ones."""
     if fake is None:
         n = cfg.batch_size
@@ -160,7 +188,7 @@ def _generator_update(model: GAN, optimizers: Optimizers, cfg: TrainConfig, gene
     # D's weights take no gradient in G's update: nobody would use it, so don't compute it
     model.discriminator.requires_grad_(False)
     try:
-        fake_logits = _discriminate(model, cfg, images, labels)
+        fake_logits = _discriminate(model, cfg, _d_input(_noisy(images, noise, generators), cfg, generators), labels)
         loss = losses.generator_loss(cfg.loss, fake_logits)
         optimizers.g.zero_grad(set_to_none=True)
         loss.backward()

@@ -18,6 +18,7 @@ import torch
 from gan_explorer import checkpoints
 from gan_explorer.config import TrainConfig
 from gan_explorer.models import GenerativeModel
+from gan_explorer.training.ema import GeneratorEMA
 from gan_explorer.training.precision import use_channels_last
 from gan_explorer.training.step import BatchSource, Generators, apply_learning_rates, make_optimizers, train_step
 
@@ -59,6 +60,7 @@ class Trainer:
         self.entry, self.dataset = entry, dataset
         self.probe = probe  # e.g. metrics.coverage_probe(entry): injected, so training never imports metrics
         self.optimizers = make_optimizers(self.model, cfg)
+        self.ema = GeneratorEMA(self.model, cfg.ema_decay) if cfg.ema_decay else None
         self.generators = Generators.seeded(cfg.seed, self.device)
         self.step_count = 0
         self._pending: dict[str, list[float]] = {}
@@ -86,8 +88,11 @@ class Trainer:
             # the starting point is healthy by definition: a run that blows up before its first sample
             # (a learning rate 1,000× too high does within a few steps) can still be rolled back and resumed
             self._last_good = self._snapshot_state()
-        metrics = train_step(self.model, self.optimizers, self.source, self.cfg, self.generators, mode)
+        metrics = train_step(self.model, self.optimizers, self.source, self.cfg, self.generators, mode,
+                             step=self.step_count)
         self.step_count += 1
+        if self.ema is not None and mode != "d":
+            self.ema.update(self.model.generator)
         bad = {k: v for k, v in metrics.items() if "loss" in k and not abs(v) <= self.cfg.divergence_threshold}
         if bad:
             reason = ", ".join(f"{k} = {v:.4g}" for k, v in bad.items())
@@ -128,14 +133,19 @@ class Trainer:
         self._pending = {}
         self.on_event(Event("metrics", self.step_count, {**means, "time": time.time()}))
 
+    @property
+    def sampling_model(self) -> GenerativeModel:
+        """The model to sample, evaluate and save: G's weight average when ``ema_decay`` is set."""
+        return self.ema.model_view if self.ema is not None else self.model
+
     def fixed_samples(self) -> torch.Tensor:
-        return self.model.generate(self.fixed_noise, self.fixed_labels).cpu()
+        return self.sampling_model.generate(self.fixed_noise, self.fixed_labels).cpu()
 
     def emit_samples(self) -> None:
         self.on_event(Event("samples", self.step_count, {"samples": self.fixed_samples()}))
 
     def emit_probe(self) -> None:
-        self.on_event(Event("coverage", self.step_count, self.probe(self.model)))
+        self.on_event(Event("coverage", self.step_count, self.probe(self.sampling_model)))
 
     # ---- state --------------------------------------------------------------------------------
     def _snapshot_state(self) -> dict:
@@ -157,6 +167,7 @@ class Trainer:
             "rng_data": self.generators.data.get_state(),
             "rng_noise": self.generators.noise.get_state(),
             "train": self.cfg.to_dict(),
+            "ema": self.ema.state_dict() if self.ema is not None else {},
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -165,6 +176,11 @@ class Trainer:
         if self.optimizers.d is not None:
             self.optimizers.d.load_state_dict(state["optimizer_d"])
         self.step_count = int(state["step"])
+        if self.ema is not None:
+            if state.get("ema"):
+                self.ema.load_state_dict(state["ema"])
+            else:  # resuming a run saved without an average: start it from the live weights
+                self.ema.generator.load_state_dict(self.model.generator.state_dict())
         self.generators.data.set_state(state["rng_data"])
         self.generators.noise.set_state(state["rng_noise"])
         # the learning rates in force when saved live in the optimiser state just loaded
@@ -175,7 +191,7 @@ class Trainer:
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         path = checkpoints.save_checkpoint(
-            out, self.model, entry=self.entry, config=self.model.config.to_dict(), step=self.step_count,
+            out, self.sampling_model, entry=self.entry, config=self.model.config.to_dict(), step=self.step_count,
             dataset=self.dataset, metrics=metrics, extra={"train": self.cfg.to_dict()},
         )
         checkpoints.save_resume_state(resume_path(out), self.state_dict())

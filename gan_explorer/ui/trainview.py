@@ -130,7 +130,8 @@ def _probability_map(model: GAN, limit: float, loss: str) -> tuple[np.ndarray, n
     grid = torch.stack([xs.flatten(), ys.flatten()], dim=1)
     with torch.no_grad():
         model.eval()
-        scores = model.discriminate(model.to_model_range(grid))
+        # a packed D (PacGAN) judges groups of samples: score each point as a pack of copies of itself
+        scores = model.discriminate(model.to_model_range(grid).repeat_interleave(model.config.pack, dim=0))
     if loss in ("mse", "bce"):
         probs = torch.sigmoid(scores)
     else:
