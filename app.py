@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from gan_explorer.ui import build_demo, launch
+from gan_explorer.ui.state import RUNS_DIR
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -32,6 +34,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 # Built at import so `gradio app.py` (auto-reload) and tests find `demo`; flags only when run as a script.
 ARGS = parse_args(sys.argv[1:] if __name__ == "__main__" else [])
+# Gradio keeps uploads and the pictures it serves in GRADIO_TEMP_DIR, by default /tmp/gradio: shared with every
+# other Gradio app on the machine, and readable through this app's /gradio_api/file= route. Ours live in our
+# own data directory instead (read by each component as it is built, so this comes before build_demo).
+os.environ.setdefault("GRADIO_TEMP_DIR", str((RUNS_DIR / "gradio-tmp").resolve()))
 demo = build_demo(read_only=ARGS.demo)
 
 if __name__ == "__main__":

@@ -210,10 +210,23 @@ def save_checkpoint(
     # JSON lands, still match that metadata, so load_checkpoint falls back to them.
     previous = _previous_path(weights)
     keep_previous = _link_previous(weights, previous)
-    _atomic_write_all([(weights, _bytes_writer(data)), (metadata, _bytes_writer(text.encode("utf-8")))])
+    try:
+        _atomic_write_all([(weights, _bytes_writer(data)), (metadata, _bytes_writer(text.encode("utf-8")))])
+    except BaseException:
+        # a failed save (a full disk) that replaced nothing needs no fallback: leave no extra file behind
+        if keep_previous and _same_file(weights, previous):
+            previous.unlink(missing_ok=True)
+        raise
     if keep_previous:
         previous.unlink(missing_ok=True)
     return weights
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _previous_path(weights: Path) -> Path:
@@ -243,6 +256,8 @@ def read_metadata(path_stem: str | Path) -> dict:
         meta = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"checkpoint metadata {metadata} is not valid JSON: {exc}") from None
+    except RecursionError:  # e.g. 100,000 nested brackets: valid-looking, and deeper than any real manifest
+        raise CheckpointError(f"checkpoint metadata {metadata} is nested too deeply to be a checkpoint's") from None
     if not isinstance(meta, dict) or not isinstance(meta.get("sha256"), str):
         raise CheckpointError(f"checkpoint metadata {metadata} is not a GAN Explorer checkpoint (no sha256)")
     version = meta.get("format_version")

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import reprlib
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
-from gan_explorer.checkpoints import CheckpointError, load_checkpoint
+from gan_explorer.checkpoints import CheckpointError, load_checkpoint, read_metadata
 from gan_explorer.config import (
     CycleGANConfig,
     CycleTrainConfig,
@@ -43,10 +46,12 @@ class ZooEntry:
     model: ModelConfig
     train: TrainConfig
     lesson: str
+    opened_from: Path | None = None  # the stem of a checkpoint a user opened (add_checkpoint); else shipped
+    trained_as: str = ""  # for an opened checkpoint: the zoo entry it was trained from
 
     @property
     def checkpoint(self) -> Path:
-        return CHECKPOINT_DIR / self.name
+        return self.opened_from if self.opened_from is not None else CHECKPOINT_DIR / self.name
 
 
 _MNIST = (1, 28, 28)
@@ -159,6 +164,9 @@ _ENTRIES = [
     ),
 ]
 _BY_NAME = {e.name: e for e in _ENTRIES}
+OPENED_PREFIX = "upload:"  # names of checkpoints a user opened, so they never shadow a zoo entry
+_OPENED: dict[str, ZooEntry] = {}
+_OPENED_LOCK = threading.Lock()
 
 
 def list() -> list[str]:  # noqa: A001 - the zoo's public API is zoo.list()
@@ -169,7 +177,58 @@ def entry(name: str) -> ZooEntry:
     try:
         return _BY_NAME[name]
     except (KeyError, TypeError):
-        raise KeyError(f"unknown zoo entry {name!r}; available: {', '.join(_BY_NAME)}") from None
+        pass
+    try:
+        return _OPENED[name]
+    except (KeyError, TypeError):
+        shown = reprlib.repr(name)  # a name pasted by mistake (or sent by a script) may be megabytes long
+        raise KeyError(f"unknown zoo entry {shown}; available: {', '.join(_BY_NAME)}") from None
+
+
+def opened() -> list[str]:
+    """Names of the checkpoints opened with add_checkpoint, oldest first."""
+    with _OPENED_LOCK:
+        return [*_OPENED]
+
+
+def opened_name(label: str) -> str:
+    """``upload:<label>`` with the label cut down to letters, digits, '.', '_' and '-' (at most 64)."""
+    clean = re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-.")[:64]
+    if not clean:
+        raise ValueError(f"{label!r} cannot name a checkpoint: use letters, digits, '.', '_' or '-'")
+    return OPENED_PREFIX + clean
+
+
+def add_checkpoint(name: str, stem: str | Path) -> ZooEntry:
+    """Make a checkpoint trained from a zoo entry (``python -m gan_explorer train ENTRY --out STEM``)
+    available under ``name``: zoo.entry(name) and zoo.load(name) then work as for a shipped entry.
+
+    It is checked in full first (JSON metadata, the entry it was trained as, the architecture in its
+    config, the weights' sha256, every tensor's name and shape), through safetensors only: nothing is
+    unpickled. Any problem raises CheckpointError saying what it is, and nothing is added."""
+    if not isinstance(name, str) or not name.startswith(OPENED_PREFIX):
+        raise ValueError(f"opened checkpoints are named {OPENED_PREFIX}<name>, not {name!r}")
+    meta = read_metadata(stem)
+    base = meta.get("entry")
+    if not isinstance(base, str) or base not in _BY_NAME:
+        raise CheckpointError(f"the checkpoint was trained as {base!r}, which is not a zoo entry of this version; "
+                              f"it can open checkpoints of: {', '.join(_BY_NAME)}")
+    try:
+        config = ModelConfig.from_dict(meta.get("config"))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise CheckpointError(f"the checkpoint's model config is not valid: {exc}") from None
+    expected = _BY_NAME[base].model
+    if config != expected:
+        changed = [k for k, v in config.to_dict().items() if v != expected.to_dict()[k]]
+        raise CheckpointError(f"the checkpoint's architecture differs from {base}'s in {', '.join(changed)}: "
+                              "only checkpoints of the zoo's own architectures can be opened")
+    load_checkpoint(stem, build_model(config), expected_entry=base)  # sha256, truncation, tensor shapes
+    base_entry = _BY_NAME[base]
+    opened_entry = ZooEntry(name, f"{base_entry.title} (opened: step {meta.get('step')})", base_entry.dataset,
+                            config, base_entry.train, base_entry.lesson, Path(stem), base)
+    with _OPENED_LOCK:
+        _OPENED[name] = opened_entry
+    return opened_entry
 
 
 def create(name: str, **overrides) -> GenerativeModel:
@@ -186,7 +245,7 @@ def load(name: str, pretrained: bool = True, device: str | torch.device | None =
     model = create(name)
     model.checkpoint_metadata = None
     if pretrained and e.checkpoint.with_suffix(".safetensors").exists():
-        metadata, _ = load_checkpoint(e.checkpoint, model, expected_entry=name)
+        metadata, _ = load_checkpoint(e.checkpoint, model, expected_entry=e.trained_as or name)
         model.pretrained = True
         model.checkpoint_metadata = metadata
     elif pretrained:
@@ -342,6 +401,6 @@ def load_translator(name: str, pretrained: bool = True) -> CycleGAN:
     return model.eval()
 
 
-__all__ = ["CHECKPOINT_DIR", "CheckpointError", "DenoiserEntry", "TranslationEntry", "ZooEntry", "create",
-           "denoiser_entry", "denoisers", "describe", "entry", "list", "load", "load_denoiser", "load_translator",
-           "translation_entry", "translation_list"]
+__all__ = ["CHECKPOINT_DIR", "OPENED_PREFIX", "CheckpointError", "DenoiserEntry", "TranslationEntry", "ZooEntry",
+           "add_checkpoint", "create", "denoiser_entry", "denoisers", "describe", "entry", "list", "load",
+           "load_denoiser", "load_translator", "opened", "opened_name", "translation_entry", "translation_list"]

@@ -74,7 +74,21 @@ def app_url(app_server: Served) -> str:
 
 
 @pytest.fixture(scope="session")
-def demo_url(tmp_path_factory) -> Iterator[str]:
+def demo_server(tmp_path_factory) -> Iterator[Served]:
     """The read-only app (--demo)."""
-    for served in _serve(["--demo"], tmp_path_factory.mktemp("demo")):
+    yield from _serve(["--demo"], tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="session")
+def demo_url(demo_server: Served) -> str:
+    return demo_server.url
+
+
+DEMO_LOGIN = ("visitor", "correct-horse")
+
+
+@pytest.fixture(scope="session")
+def demo_auth_url(tmp_path_factory) -> Iterator[str]:
+    """The read-only app behind a login (--demo --auth visitor:correct-horse)."""
+    for served in _serve(["--demo", "--auth", ":".join(DEMO_LOGIN)], tmp_path_factory.mktemp("demo-auth")):
         yield served.url

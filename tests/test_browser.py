@@ -311,8 +311,9 @@ def test_the_page_follows_the_browser_language_and_switches(open_page):
     assert tabs.all_inner_texts()[:2] == ["训练", "潜在空间"]
     page.wait_for_function("document.querySelector('#lang-switch input:checked')?.value === 'zh'")
     page.get_by_label("English").check()
-    page.wait_for_function("[...document.querySelectorAll('#tabs button[role=tab]')].map(t => t.innerText)"
-                           ".join('|') === 'Train|Latent explorer|Conditional|Mode collapse|Translate'")
+    page.wait_for_function("[...document.querySelectorAll('#tabs button[role=tab]')]"
+                           ".map(t => t.innerText).join('|') === "
+                           "'Train|Latent explorer|Conditional|Mode collapse|Denoise|Translate|Open a checkpoint'")
 
 
 def test_the_mode_collapse_tab_measures_and_teaches(open_page):

@@ -79,7 +79,10 @@ def _train(args: argparse.Namespace, ctx: distributed.Context, device: torch.dev
     # a packed folder may hold colour images where the entry expects grey: fit the model to the data
     probe, _ = dataset.sample(1, torch.Generator().manual_seed(0))
     data_shape = tuple(probe.shape[1:])
-    model = zoo.create(entry.name, **({"data_shape": data_shape} if data_shape != entry.model.data_shape else {}))
+    # the initial weights come from the run's seed too, so that a run is reproduced from its settings alone
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(cfg.seed)
+        model = zoo.create(entry.name, **({"data_shape": data_shape} if data_shape != entry.model.data_shape else {}))
     trainer = Trainer(model, cfg, dataset, device=device, on_event=on_event, entry=entry.name, dataset=dataset_name)
     if args.resume:
         if not resume_path(out).exists():

@@ -130,7 +130,9 @@ class TrainingRunner:
             self._thread.start()
 
     def _build(self, zoo_entry: zoo.ZooEntry, model_overrides: dict, cfg) -> Trainer:
-        model = zoo.create(zoo_entry.name, **model_overrides)
+        with torch.random.fork_rng(devices=[]):  # seeded initial weights; other threads' random state untouched
+            torch.manual_seed(cfg.seed)
+            model = zoo.create(zoo_entry.name, **model_overrides)
         dataset = self._load_data(zoo_entry.dataset, "train")
         with self._lock:
             self._snap.dataset_source = dataset.source
@@ -196,6 +198,8 @@ class TrainingRunner:
                     self._rate_window.append((time.perf_counter(), trainer.step_count))
                     self._snap.step = trainer.step_count
         except TrainingDiverged as exc:
+            with self._lock:
+                self._snap.step = trainer.step_count  # the step the weights were rolled back to
             self._set_status("paused", str(exc))
 
     # ---- control -------------------------------------------------------------------------------

@@ -84,6 +84,10 @@ class Trainer:
     # ---- stepping ---------------------------------------------------------------------------
     def step(self, mode: str = "both") -> dict[str, float]:
         """One update; raises TrainingDiverged (after rolling back to the last healthy state)."""
+        if self._last_good is None:
+            # the starting point is healthy by definition: a run that blows up before its first sample
+            # (a learning rate 1,000× too high does within a few steps) can still be rolled back and resumed
+            self._last_good = self._snapshot_state()
         metrics = train_step(self.model, self.optimizers, self.source, self.cfg, self.generators, mode,
                              step=self.step_count)
         self.step_count += 1
@@ -92,11 +96,10 @@ class Trainer:
         bad = {k: v for k, v in metrics.items() if "loss" in k and not abs(v) <= self.cfg.divergence_threshold}
         if bad:
             reason = ", ".join(f"{k} = {v:.4g}" for k, v in bad.items())
-            restored = self._roll_back()
+            diverged_at, restored = self.step_count, self._roll_back()
             raise TrainingDiverged(
-                f"training diverged at step {self.step_count} ({reason}); "
-                + (f"weights rolled back to step {restored}" if restored is not None else "no healthy state to restore")
-                + ". Lower the learning rates, then resume."
+                f"training diverged at step {diverged_at} ({reason}); weights rolled back to step {restored}. "
+                "Lower the learning rates, then resume."
             )
         for key, value in metrics.items():
             self._pending.setdefault(key, []).append(value)
@@ -148,10 +151,8 @@ class Trainer:
     def _snapshot_state(self) -> dict:
         return copy.deepcopy(self.state_dict())
 
-    def _roll_back(self) -> int | None:
+    def _roll_back(self) -> int:
         self._pending = {}
-        if self._last_good is None:
-            return None
         self.load_state_dict(copy.deepcopy(self._last_good))
         return self.step_count
 

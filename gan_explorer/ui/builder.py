@@ -12,16 +12,19 @@ import logging
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from gan_explorer import zoo
 from gan_explorer.ui import (
     api,
+    limits,
     routes,
     state,
     tab_collapse,
     tab_conditional,
     tab_denoise,
     tab_latent,
+    tab_open,
     tab_train,
     tab_translate,
 )
@@ -77,8 +80,13 @@ def build_demo(read_only: bool = False) -> gr.Blocks:
                 tab_denoise.build()
             with gr.Tab(T("tab.translate"), id="translate", elem_id="tab-translate") as translate_tab:
                 tab_translate.build()
+            if not read_only:  # opening a checkpoint writes it into the app's data directory
+                with gr.Tab(T("tab.open"), id="open", elem_id="tab-open") as open_tab:
+                    tab_open.build(demo, latent.entry, collapse.source)
         tab_collapse.on_select(collapse_tab, collapse)
-        tab_blocks = [train_tab, latent_tab, conditional_tab, collapse_tab, denoise_tab, translate_tab]
+        tab_blocks = [train_tab, latent_tab, conditional_tab, collapse_tab, denoise_tab, translate_tab,
+                      *([] if read_only else [open_tab])]
+        tab_labels = [f"tab.{tab_id}" for tab_id in TAB_IDS] + ([] if read_only else ["tab.open"])
         api.build(read_only)
 
         views = [*tab_latent.restore_outputs(latent), *tab_conditional.restore_outputs(conditional),
@@ -113,7 +121,7 @@ def build_demo(read_only: bool = False) -> gr.Blocks:
             """Remember the choice for this visitor and redraw the server-written lines in it.
             The tab labels are sent again because Gradio's tab bar only re-translates the open tab."""
             lang = choose_language(lang, request)
-            labels = [gr.Tab(label=T(f"tab.{tab_id}")) for tab_id in TAB_IDS]
+            labels = [gr.Tab(label=T(key)) for key in tab_labels]
             return (_note(lang), model_status(latent_entry, lang), model_status(conditional_entry, lang),
                     tab_train.entry_about(train_entry, lang), *labels)
 
@@ -134,7 +142,9 @@ def launch(demo: gr.Blocks, *, read_only: bool = False, share: bool = False, hos
     _, local_url, share_url = demo.launch(
         server_name=host, server_port=port, share=share, auth=auth, prevent_thread_lock=True,
         show_error=not read_only, i18n=I18N, css=css(), head=head_html(),
-        app_kwargs={"routes": routes.routes()},
+        app_kwargs={"routes": routes.routes(),
+                    # a public server refuses oversized request bodies before reading them (ui/limits.py)
+                    **({"middleware": [Middleware(limits.RequestSizeLimit)]} if read_only else {})},
         max_file_size=DEMO_MAX_FILE_SIZE if read_only else None,
         footer_links=["api", "gradio", "settings"],
     )

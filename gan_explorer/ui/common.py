@@ -47,5 +47,8 @@ def model_status(name: str, lang: str) -> str:
     loaded = state.MODELS.get(name)
     if loaded.pretrained:
         step = f", {msg(lang, 'status.step', step=loaded.step)}" if loaded.step is not None else ""
-        return msg(lang, "status.pretrained", name=name, where=zoo.entry(name).checkpoint.name, step=step)
+        e = zoo.entry(name)
+        if e.trained_as:
+            return msg(lang, "status.opened", name=name, file=e.checkpoint.name, base=e.trained_as, step=step)
+        return msg(lang, "status.pretrained", name=name, where=e.checkpoint.name, step=step)
     return msg(lang, "status.fresh", name=name)

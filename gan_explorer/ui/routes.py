@@ -14,6 +14,8 @@ so they share the port, the share link and, when --auth is on, the login.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
@@ -85,7 +87,8 @@ def generator_spec(request: Request, entry: str) -> Response:
     loaded, spec, _ = found
     directions = loaded.directions().vectors.tolist()
     body = {**spec, "entry": entry, "version": loaded.version, "directions": directions,
-            "weights_url": f"{entry}.bin?v={loaded.version}"}
+            # quoted: a relative URL "upload:NAME.bin" would read as the scheme "upload:"
+            "weights_url": f"{quote(entry, safe='')}.bin?v={loaded.version}"}
     # the spec URL the page asks for carries ?v= too, but the answer is cheap: let the browser revalidate
     return JSONResponse(body, headers={"Cache-Control": "no-cache"})
 

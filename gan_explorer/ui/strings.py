@@ -32,6 +32,17 @@ EN: dict[str, str] = {
     "common.randomise": "Randomise",
     "common.copy_link": "Copy link",
     "common.link_placeholder": "A link to exactly this view appears here",
+    "tab.open": "Open a checkpoint",
+    "open.about": (
+        "Open a checkpoint you trained yourself with `python -m gan_explorer train ENTRY --out DIR/NAME`: upload "
+        "both of its files, `NAME.safetensors` (the weights) and `NAME.json` (what they are). It is checked in "
+        "full (the weights' sha256, the entry it was trained as, the architecture, every tensor's shape) and then "
+        "appears as `upload:NAME` in the **Latent explorer** and **Mode collapse** tabs.\n\n"
+        "Only safetensors are opened: pickle files (`.pt`, `.pth`, `.ckpt`) can run code when loaded, so they "
+        "are refused."
+    ),
+    "open.files": "NAME.safetensors and NAME.json",
+    "open.button": "Open",
     # ---- train ---------------------------------------------------------------------------------
     "train.about.title": "What am I looking at? (the lesson)",
     "train.about": (
@@ -200,6 +211,15 @@ ZH: dict[str, str] = {
     "common.randomise": "随机",
     "common.copy_link": "复制链接",
     "common.link_placeholder": "指向当前视图的链接会显示在这里",
+    "tab.open": "打开检查点",
+    "open.about": (
+        "打开你自己用 `python -m gan_explorer train ENTRY --out DIR/NAME` 训练的检查点：上传它的两个文件，"
+        "`NAME.safetensors`（权重）和 `NAME.json`（说明）。它会被完整检查（权重的 sha256、训练时的条目、架构、"
+        "每个张量的形状），然后以 `upload:NAME` 出现在**潜在空间**和**模式崩溃**标签页中。\n\n"
+        "只打开 safetensors 文件：pickle 文件（`.pt`、`.pth`、`.ckpt`）在加载时可能执行代码，因此会被拒绝。"
+    ),
+    "open.files": "NAME.safetensors 和 NAME.json",
+    "open.button": "打开",
     "train.about.title": "我在看什么？（讲解）",
     "train.about": (
         "GAN 的训练不断重复三步：**D 看真实数据，学着输出 1**；**D 看 G 的伪造样本，学着输出 0**；"
@@ -344,11 +364,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "translate.b2a": "B → A: sketch → photo",
         "translate.grey": "colour converted to grey (this model works in grey)",
         "translate.fresh": "No trained checkpoint ships for `{name}`: these are the outputs of untrained networks.",
+        "status.opened": "`{name}`: your checkpoint `{file}`, trained as `{base}`{step}.",
+        "open.ok": "Opened **{name}** (trained as `{base}`, step {step}). Pick it in the Latent explorer or the "
+                   "Mode collapse tab.",
+        "open.need_pair": "Upload exactly two files: NAME.safetensors and NAME.json (got: {got}).",
+        "open.pickle": "{file} is a pickle file, which can run code when it is loaded, so it is never opened. "
+                       "Upload the .safetensors and .json files that training writes.",
+        "open.too_big": "{file} is larger than {limit} MB; the zoo's checkpoints are far smaller.",
+        "open.refused": "This checkpoint cannot be opened: {reason}",
         "status.fresh": "`{name}`: no pretrained checkpoint ships for this entry, so this is a **freshly "
                         "initialised** network and its pictures are noise. Train it in the Train tab to see it learn.",
         "train.dataset": "data",
         "train.loss": "loss",
         "train.saved": "Saved to `{path}`.",
+        "train.save_failed": "Could not save the checkpoint ({error}); any checkpoint saved before is unchanged.",
         "train.idle": "No run yet. Pick an entry and press **Start**; everyone on this server will watch it.",
         "train.idle_readonly": "Nothing is training on this server right now.",
         "train.progress": "step {step} / {total}",
@@ -440,11 +469,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "zh": {
         "status.pretrained": "`{name}`：预训练权重来自 `checkpoints/{where}`{step}。",
         "status.step": "已训练 {step} 步",
+        "status.opened": "`{name}`：你的检查点 `{file}`，训练时的条目是 `{base}`{step}。",
+        "open.ok": "已打开 **{name}**（训练时的条目 `{base}`，第 {step} 步）。在潜在空间或模式崩溃标签页中选择它。",
+        "open.need_pair": "请恰好上传两个文件：NAME.safetensors 和 NAME.json（收到：{got}）。",
+        "open.pickle": "{file} 是 pickle 文件，加载时可能执行代码，因此从不打开。请上传训练写出的 .safetensors 和 "
+                       ".json 文件。",
+        "open.too_big": "{file} 大于 {limit} MB；动物园的检查点远比这小。",
+        "open.refused": "无法打开这个检查点：{reason}",
         "status.fresh": "`{name}`：这个条目没有附带预训练检查点，所以这是一个**全新初始化**的网络，画出的是噪声。"
                         "在“训练”标签页训练它，看它如何学习。",
         "train.dataset": "数据",
         "train.loss": "损失",
         "train.saved": "已保存到 `{path}`。",
+        "train.save_failed": "无法保存检查点（{error}）；之前保存的检查点保持不变。",
         "train.idle": "还没有训练任务。选择一个条目并按**开始**；这个服务器上的每个人都能看到它。",
         "train.idle_readonly": "这个服务器上目前没有训练任务。",
         "train.progress": "第 {step} / {total} 步",

@@ -109,7 +109,10 @@ def step(mode: str, request: gr.Request) -> str:
 
 
 def save(request: gr.Request) -> str:
-    path = state.RUNNER.save()
+    try:
+        path = state.RUNNER.save()
+    except OSError as exc:  # disk full, folder not writable: the atomic write replaced nothing
+        raise RuntimeError(msg(lang_of(request), "train.save_failed", error=exc.strerror or exc)) from exc
     return msg(lang_of(request), "train.saved", path=str(path)) + "\n\n" + _status(request)
 
 
