@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import torch
 
-from gan_explorer import data, zoo
-from gan_explorer.training.device import pick_device
-from gan_explorer.training.trainer import Trainer
+# runnable as `python benchmarks/zoo_steps.py` from a checkout, without installing the package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gan_explorer import data, zoo  # noqa: E402
+from gan_explorer.training.device import pick_device  # noqa: E402
+from gan_explorer.training.trainer import Trainer  # noqa: E402
 
 
 def steps_per_second(name: str, steps: int, device: torch.device) -> tuple[float, int]:
