@@ -332,14 +332,18 @@ def denoiser_entry(name: str) -> DenoiserEntry:
 def load_denoiser(name: str, pretrained: bool = True) -> ResidualDenoiser:
     """The denoiser in eval mode with its shipped weights (``model.pretrained`` says whether they were there)."""
     e = denoiser_entry(name)
-    model = ResidualDenoiser(e.model)
-    model.pretrained = False
-    model.checkpoint_metadata = None
-    if pretrained and e.checkpoint.with_suffix(".safetensors").exists():
-        model.checkpoint_metadata, _ = load_checkpoint(e.checkpoint, model, expected_entry=name)
+    return _with_shipped_weights(ResidualDenoiser(e.model), name, e.checkpoint, pretrained)
+
+
+def _with_shipped_weights(model: torch.nn.Module, name: str, checkpoint: Path, pretrained: bool) -> torch.nn.Module:
+    """An image-to-image model in eval mode, with its shipped weights when asked for and present;
+    ``model.pretrained`` says whether they were there (a fresh denoiser is the identity)."""
+    model.pretrained, model.checkpoint_metadata = False, None
+    if pretrained and checkpoint.with_suffix(".safetensors").exists():
+        model.checkpoint_metadata, _ = load_checkpoint(checkpoint, model, expected_entry=name)
         model.pretrained = True
     elif pretrained:
-        log.warning("no pretrained checkpoint for %s in %s: using fresh weights (the identity)", name, CHECKPOINT_DIR)
+        log.warning("no pretrained checkpoint for %s in %s: using fresh weights", name, CHECKPOINT_DIR)
     return model.eval()
 
 
@@ -391,14 +395,7 @@ def translation_entry(name: str) -> TranslationEntry:
 def load_translator(name: str, pretrained: bool = True) -> CycleGAN:
     """The entry's CycleGAN in eval mode, with its shipped weights when present (``model.pretrained``)."""
     e = translation_entry(name)
-    model = CycleGAN(e.model)
-    model.checkpoint_metadata = None
-    if pretrained and e.checkpoint.with_suffix(".safetensors").exists():
-        model.checkpoint_metadata, _ = load_checkpoint(e.checkpoint, model, expected_entry=name)
-        model.pretrained = True
-    elif pretrained:
-        log.warning("no pretrained checkpoint for %s in %s: using fresh weights", name, CHECKPOINT_DIR)
-    return model.eval()
+    return _with_shipped_weights(CycleGAN(e.model), name, e.checkpoint, pretrained)
 
 
 __all__ = ["CHECKPOINT_DIR", "OPENED_PREFIX", "CheckpointError", "DenoiserEntry", "TranslationEntry", "ZooEntry",
