@@ -118,7 +118,8 @@ _ENTRIES = [
     ZooEntry(
         "dcgan-mnist", "MNIST, DCGAN 28×28", "mnist",
         ModelConfig(family="dcgan", data_shape=_MNIST, latent_dim=64, base_channels=32, g_output="tanh"),
-        TrainConfig(loss="bce", lr_g=2e-4, lr_d=2e-4, batch_size=64, steps=3000),
+        # G samples from the average of its weights: the live G wanders around the equilibrium
+        TrainConfig(loss="bce", lr_g=2e-4, lr_d=2e-4, batch_size=64, steps=15000, ema_decay=0.999),
         "Convolutions share weights across the image: sharper digits than the MLP GAN from far fewer parameters.",
     ),
     ZooEntry(
@@ -310,7 +311,7 @@ def _denoiser_pair(noise: str, title: str, fidelity_steps: int, perceptual_steps
 
 
 _DENOISERS = [
-    *_denoiser_pair("gaussian", "Gaussian noise", 800, 100),
+    *_denoiser_pair("gaussian", "Gaussian noise", 6000, 100),
     *_denoiser_pair("poisson", "Poisson noise", 200, 50),
     *_denoiser_pair("speckle", "speckle noise", 200, 50),
     *_denoiser_pair("salt-pepper", "salt-and-pepper noise", 200, 50),

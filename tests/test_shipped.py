@@ -67,5 +67,5 @@ def test_conditional_dcgan_draws_the_requested_digit():
 def test_dcgan_covers_every_digit():
     report = evaluate_model(zoo.load("dcgan-mnist"), "dcgan-mnist", n=2000, seed=11)
     assert report["classes_covered"] == 10
-    # issue 6 asks for 85% of real IS; the shipped weights reach 68% (README: MNIST after a CPU budget)
-    assert report["inception_score"] >= 0.65 * report["real"]["inception_score"]
+    # issue 6 asks for 85% of real IS; the shipped weights reach 73% here (README: MNIST after a CPU budget)
+    assert report["inception_score"] >= 0.70 * report["real"]["inception_score"]
