@@ -34,7 +34,9 @@ def test_a_trained_checkpoint_opens_and_the_latent_explorer_shows_it(open_page, 
     page.get_by_role("option", name="upload:mydigits", exact=False).click()
     page.wait_for_function("document.getElementById('latent-live').getAttribute('src').includes('upload%3Amydigits')")
     page.wait_for_function("document.getElementById('latent-status').innerText.includes('your checkpoint')")
-    assert page.evaluate("document.getElementById('latent-live').naturalWidth") == 28
+    # the src changes before the picture has arrived: wait for it to be decoded
+    page.wait_for_function("document.getElementById('latent-live').complete && "
+                           "document.getElementById('latent-live').naturalWidth === 28")
     assert not errors, f"console errors: {errors}"
 
     later, later_errors = open_page()  # a page opened afterwards lists it too

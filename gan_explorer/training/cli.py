@@ -100,7 +100,8 @@ def _train(args: argparse.Namespace, ctx: distributed.Context, device: torch.dev
 
     trainer.run(remaining, should_continue=advance, out=out if ctx.is_main else None)
     bar.close()
-    hashes = distributed.replica_hashes(trainer.model, ctx)
+    # the weights the checkpoint holds (G's average when ema_decay is set: equal only if every step was)
+    hashes = distributed.replica_hashes(trainer.sampling_model, ctx)
     if not ctx.is_main:
         return 0
     if ctx.world_size > 1:
