@@ -35,7 +35,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-b
 TIMEOUT_MS = 60_000
 NAVIGATION_TIMEOUT_MS = 45_000
 TABS = {"Train": "#train-status", "Latent explorer": "#latent-live", "Conditional": "#cond-grid img",
-        "Mode collapse": "#collapse-wall img", "Translate": "#translate-run"}
+        "Mode collapse": "#collapse-wall img", "Denoise": "#denoise-run", "Translate": "#translate-run"}
 
 # The pixels on show in the latent explorer, read back through a canvas (same origin), and the view
 # they are of (the PNG export link, which both drawing paths keep current). The page draws slider
@@ -358,4 +358,24 @@ def test_the_translate_tab_runs_a_held_out_example_in_one_click(open_page):
     page.wait_for_function("document.querySelector('#translate-summary')?.innerText.includes('PSNR')")
     for selector in ("#translate-input img", "#translate-output img", "#translate-reconstruction img"):
         page.wait_for_selector(selector)
+    assert not errors, f"console errors: {errors}"
+
+
+def test_the_denoise_tab_cleans_an_uploaded_photo(open_page, tmp_path):
+    """A visitor's upload goes through the whole tab: noise added, denoised, compared, scored, downloadable."""
+    from skimage import data as skimage_data
+
+    photo = tmp_path / "camera.png"
+    Image.fromarray(skimage_data.camera()[128:384, 128:384]).save(photo)  # held out from training
+    page, errors = open_page()
+    show_tab(page, "Denoise")
+    page.locator("#denoise-upload input[type=file]").set_input_files(str(photo))
+    page.wait_for_function("document.querySelectorAll('#denoise-upload a, #denoise-upload .file-name').length >= 1")
+    page.locator("#denoise-run").click()
+    page.wait_for_function("document.querySelector('#denoise-report')?.innerText.includes('PSNR')")
+    report = page.locator("#denoise-report").inner_text()
+    assert "SSIM" in report and "median" in report.lower()
+    assert page.locator("#denoise-compare img").count() >= 2  # the input ↔ result slider holds both pictures
+    page.wait_for_function("document.querySelectorAll('#denoise-gallery img').length >= 3")  # the classical filters
+    page.wait_for_selector("#denoise-download a")
     assert not errors, f"console errors: {errors}"
