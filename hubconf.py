@@ -69,3 +69,52 @@ def dcgan_faces(pretrained: bool = True, device: str | None = None):
 def vae_mnist(pretrained: bool = True, device: str | None = None):
     """MNIST, variational autoencoder."""
     return _zoo.load("vae-mnist", pretrained=pretrained, device=device)
+
+
+# Image-to-image entries: they take images rather than noise (no sample()); CPU models in eval mode.
+
+
+def denoise_gaussian(pretrained: bool = True):
+    """Blind Gaussian denoiser, fidelity preset: model(x) on N×1×H×W in [0, 1], H and W even
+    (gan_explorer.denoise.denoise takes any image, colour too, and tiles large ones)."""
+    return _zoo.load_denoiser("denoise-gaussian", pretrained=pretrained)
+
+
+def denoise_gaussian_perceptual(pretrained: bool = True):
+    """Blind Gaussian denoiser, perceptual preset (WGAN-GP fine-tuned)."""
+    return _zoo.load_denoiser("denoise-gaussian-perceptual", pretrained=pretrained)
+
+
+def denoise_poisson(pretrained: bool = True):
+    """Blind Poisson (photon) noise denoiser."""
+    return _zoo.load_denoiser("denoise-poisson", pretrained=pretrained)
+
+
+def denoise_poisson_perceptual(pretrained: bool = True):
+    """Blind Poisson (photon) noise denoiser, perceptual preset (WGAN-GP fine-tuned)."""
+    return _zoo.load_denoiser("denoise-poisson-perceptual", pretrained=pretrained)
+
+
+def denoise_speckle(pretrained: bool = True):
+    """Blind speckle (multiplicative) noise denoiser."""
+    return _zoo.load_denoiser("denoise-speckle", pretrained=pretrained)
+
+
+def denoise_speckle_perceptual(pretrained: bool = True):
+    """Blind speckle (multiplicative) noise denoiser, perceptual preset (WGAN-GP fine-tuned)."""
+    return _zoo.load_denoiser("denoise-speckle-perceptual", pretrained=pretrained)
+
+
+def denoise_salt_pepper(pretrained: bool = True):
+    """Blind salt-and-pepper noise denoiser."""
+    return _zoo.load_denoiser("denoise-salt-pepper", pretrained=pretrained)
+
+
+def denoise_salt_pepper_perceptual(pretrained: bool = True):
+    """Blind salt-and-pepper noise denoiser, perceptual preset (WGAN-GP fine-tuned)."""
+    return _zoo.load_denoiser("denoise-salt-pepper-perceptual", pretrained=pretrained)
+
+
+def cyclegan_photo_sketch(pretrained: bool = True):
+    """CycleGAN photo ↔ edge sketch (grey): model.translate(x, "a2b" | "b2a") on N×1×H×W in [0, 1]."""
+    return _zoo.load_translator("cyclegan-photo-sketch", pretrained=pretrained)

@@ -69,3 +69,16 @@ def test_dcgan_covers_every_digit():
     assert report["classes_covered"] == 10
     # issue 6 asks for 85% of real IS; the shipped weights reach 73% here (README: MNIST after a CPU budget)
     assert report["inception_score"] >= 0.70 * report["real"]["inception_score"]
+
+
+def test_image_to_image_checkpoints_load_through_the_hub():
+    """The denoisers and the CycleGAN are hub entries too, with the zoo's shipped weights."""
+    clean = torch.rand(1, 1, 32, 32, generator=torch.Generator().manual_seed(0))
+    for name in zoo.denoisers():
+        hub = torch.hub.load(str(zoo.CHECKPOINT_DIR.parent), name.replace("-", "_"), source="local")
+        assert hub.pretrained
+        with torch.no_grad():
+            assert torch.equal(hub(clean), zoo.load_denoiser(name)(clean))
+    translator = torch.hub.load(str(zoo.CHECKPOINT_DIR.parent), "cyclegan_photo_sketch", source="local")
+    assert translator.pretrained
+    assert torch.equal(translator.translate(clean), zoo.load_translator("cyclegan-photo-sketch").translate(clean))
