@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 120.0
@@ -24,15 +24,9 @@ class Served:
     runs: Path  # where the app's Save button writes checkpoints
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(flags: list[str], workdir: Path) -> Iterator[Served]:
     """Start the app on a free port, wait until it answers, yield it, stop it."""
-    port = _free_port()
+    port = free_port()
     log_path = workdir / "app.log"
     runs = workdir / "runs"
     env = {**os.environ, "GAN_EXPLORER_RUNS": str(runs), "GRADIO_ANALYTICS_ENABLED": "False"}

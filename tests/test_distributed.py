@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import torch
+from ports import free_port
 
 from gan_explorer import data, zoo
 from gan_explorer.checkpoints import load_checkpoint
 from gan_explorer.training import distributed
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_shards_are_disjoint_and_cover_the_data():
@@ -37,7 +31,7 @@ def test_shards_are_disjoint_and_cover_the_data():
 def _torchrun(entry: str, out: Path, cwd: Path, steps: int = 4) -> subprocess.CompletedProcess:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--nnodes=1",
-           f"--master_port={_free_port()}", "-m", "gan_explorer", "train", entry, "--steps", str(steps),
+           f"--master_port={free_port()}", "-m", "gan_explorer", "train", entry, "--steps", str(steps),
            "--batch-size", "8", "--checkpoint-every", "2", "--device", "cpu", "--out", str(out)]
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 

@@ -14,7 +14,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,17 +26,12 @@ import torch
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 from polling import wait_for
+from ports import free_port
 
 from gan_explorer import checkpoints, data, zoo
 from gan_explorer.checkpoints import load_checkpoint, load_resume_state, verify
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def launch_app(runs: Path) -> tuple[subprocess.Popen, str]:
