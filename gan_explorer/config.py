@@ -84,9 +84,12 @@ class TrainConfig(_PlainConfig):
 @dataclass(frozen=True)
 class DenoiserConfig(_PlainConfig):
     """The residual denoiser (models/denoiser.py); one grey network, applied per channel to colour."""
-    channels: int = 48  # feature maps at quarter resolution
-    blocks: int = 4  # residual blocks
+    channels: int = 64  # feature maps at quarter resolution
+    blocks: int = 6  # residual blocks
     critic_channels: int = 32
+    # instance | none, inside the residual blocks. None by default: instance norm trained on patches
+    # and run on whole images with its running statistics cost PSNR (README, Denoising)
+    norm: str = "none"
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class DenoiseTrainConfig(_PlainConfig):
     batch_size: int = 16
     patch: int = 64
     steps: int = 3000
+    lr_schedule: str = "constant"  # constant | cosine (to 0 at the last step: the last steps refine)
+    precision: str = "auto"  # auto (bf16 forwards where the CPU/GPU has bf16 units) | bf16 | fp32
     seed: int = 0
     log_every: int = 50
     init_from: str = ""  # a denoiser entry whose shipped weights start this one (perceptual from fidelity)

@@ -9,24 +9,29 @@ import torch
 from gan_explorer import denoise, zoo
 from gan_explorer.checkpoints import load_checkpoint
 from gan_explorer.config import DenoiserConfig
-from gan_explorer.data.natural import HELD_OUT_IMAGES, TRAIN_IMAGES, natural_images
+from gan_explorer.data.natural import HELD_OUT_IMAGES, OTHER_TRAIN_PHOTOS, TRAIN_IMAGES, natural_images
 from gan_explorer.data.noise import NOISE_MODELS, add_noise
 from gan_explorer.metrics.denoising import heldout_gain
 from gan_explorer.models.denoiser import Critic, ResidualDenoiser
 from gan_explorer.training import denoiser as training
 
 
-def _random_net(channels: int = 8, blocks: int = 2) -> ResidualDenoiser:
+def _random_net(channels: int = 8, blocks: int = 2, norm: str = "none") -> ResidualDenoiser:
     torch.manual_seed(0)
-    model = ResidualDenoiser(DenoiserConfig(channels=channels, blocks=blocks))
+    model = ResidualDenoiser(DenoiserConfig(channels=channels, blocks=blocks, norm=norm))
     for p in model.parameters():  # a non-trivial function (the fresh tail is zero: the identity)
         torch.nn.init.normal_(p, 0, 0.2)
     return model.eval()
 
 
 def test_held_out_images_are_never_trained_on():
-    assert not set(HELD_OUT_IMAGES) & set(TRAIN_IMAGES)
+    train = natural_images("train")
+    assert set(train) == set(TRAIN_IMAGES) | {name for _, _, name in OTHER_TRAIN_PHOTOS}
+    assert not set(HELD_OUT_IMAGES) & set(train)
     assert set(natural_images("test")) == set(HELD_OUT_IMAGES)
+    test_pixels = {im.tobytes() for im in natural_images("test").values()}
+    assert not test_pixels & {im.tobytes() for im in train.values()}  # not the same photo under another name
+    assert all(im.dtype == np.float32 and 0 <= im.min() and im.max() <= 1 for im in train.values())
 
 
 def test_gaussian_noise_has_the_requested_sigma_and_no_bias():
@@ -71,9 +76,10 @@ def test_generator_is_residual_and_keeps_any_shape():
     assert Critic(DenoiserConfig(critic_channels=8))(torch.rand(3, 1, 64, 64)).shape == (3,)
 
 
-@pytest.mark.parametrize("shape", [(301, 333), (200, 260, 3)])
-def test_tiled_inference_equals_whole_image_inference(shape):
-    model = _random_net()
+@pytest.mark.parametrize(("shape", "norm"), [((301, 333), "none"), ((200, 260, 3), "none"),
+                                             ((301, 333), "instance")])
+def test_tiled_inference_equals_whole_image_inference(shape, norm):
+    model = _random_net(norm=norm)
     image = np.random.default_rng(0).random(shape).astype(np.float32)
     planes = torch.from_numpy(image if image.ndim == 2 else np.moveaxis(image, -1, 0).copy())
     with torch.no_grad():
@@ -97,7 +103,7 @@ def test_denoise_refuses_values_outside_the_unit_range():
 @pytest.mark.parametrize("adv_weight", [0.0, 0.01])
 def test_training_steps_lower_the_content_loss(adv_weight):
     cfg = zoo.denoiser_entry("denoise-gaussian").train.replace(batch_size=4, patch=32, adv_weight=adv_weight,
-                                                               init_from="", lr_g=3e-3)
+                                                               init_from="", lr_g=1e-3)
     t = training.setup("denoise-gaussian", cfg)
     sampler = training.PatchSampler(list(natural_images("train").values()), cfg.patch)
     fixed = training.make_batch(sampler, cfg, torch.Generator().manual_seed(5))
@@ -105,6 +111,48 @@ def test_training_steps_lower_the_content_loss(adv_weight):
     assert ("d_loss" in first[0]) == (adv_weight > 0)
     assert first[-1]["content"] < first[0]["content"]
     assert all(np.isfinite(v) for logs in first for v in logs.values())
+
+
+def test_unknown_norm_schedule_and_precision_are_refused():
+    with pytest.raises(ValueError, match="norm"):
+        ResidualDenoiser(DenoiserConfig(norm="batch"))
+    base = zoo.denoiser_entry("denoise-gaussian").train
+    with pytest.raises(ValueError, match="lr_schedule"):
+        training.setup("denoise-gaussian", base.replace(lr_schedule="step"))
+    with pytest.raises(ValueError, match="precision"):
+        training.setup("denoise-gaussian", base.replace(precision="fp8"))
+
+
+def test_cosine_schedule_falls_to_zero_at_the_last_step():
+    cfg = zoo.denoiser_entry("denoise-gaussian").train.replace(steps=4, batch_size=2, patch=32, lr_schedule="cosine",
+                                                               precision="fp32")
+    t = training.setup("denoise-gaussian", cfg)
+    sampler = training.PatchSampler(list(natural_images("train").values()), cfg.patch)
+    rates = []
+    for _ in range(cfg.steps):
+        rates.append(t.opt_g.param_groups[0]["lr"])
+        training.train_step(t, *training.make_batch(sampler, cfg, t.rng))
+    assert rates[0] == pytest.approx(cfg.lr_g)
+    assert rates == sorted(rates, reverse=True) and rates[-1] < cfg.lr_g
+    assert t.opt_g.param_groups[0]["lr"] == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.skipif(not training.bf16_is_fast("cpu"), reason="this CPU has no bf16 units")
+def test_bf16_forward_trains_like_fp32():
+    torch.manual_seed(0)
+    base = zoo.denoiser_entry("denoise-gaussian").train.replace(batch_size=4, patch=32, lr_g=1e-3,
+                                                                lr_schedule="constant")
+    sampler = training.PatchSampler(list(natural_images("train").values()), base.patch)
+    fixed = training.make_batch(sampler, base, torch.Generator().manual_seed(5))
+    final = {}
+    for precision in ("bf16", "fp32"):
+        t = training.setup("denoise-gaussian", base.replace(precision=precision))
+        assert (t.forward_dtype == torch.bfloat16) == (precision == "bf16")
+        logs = [training.train_step(t, *fixed) for _ in range(12)]
+        assert logs[-1]["content"] < logs[0]["content"]
+        final[precision] = logs[-1]["content"]
+        assert all(p.dtype == torch.float32 for p in t.generator.parameters())  # weights stay fp32
+    assert final["bf16"] == pytest.approx(final["fp32"], rel=0.25)
 
 
 def test_training_writes_a_checkpoint_that_loads(tmp_path):

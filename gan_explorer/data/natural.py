@@ -1,4 +1,8 @@
-"""Natural photographs shipped inside scikit-image, for training and testing the denoiser offline.
+"""Natural photographs shipped inside installed packages, for training and testing the denoiser offline.
+
+scikit-image's sample photos, plus three more photos that scikit-learn (china, flower) and
+matplotlib (grace_hopper) ship: scikit-image's set leans towards textures and micrographs, and
+these add the everyday scenes (buildings, a flower, a face) that users' photos look like.
 
 The split is FIXED by file name: the held-out images are never cut into training patches.
 Colour photographs are converted to grey (ITU-R 601 luma): the denoiser is a grey network.
@@ -6,6 +10,7 @@ Colour photographs are converted to grey (ITU-R 601 luma): the denoiser is a gre
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +22,9 @@ TRAIN_IMAGES = ("astronaut.png", "brick.png", "cell.png", "coffee.png", "grass.p
                 "hubble_deep_field.jpg", "ihc.png", "moon.png", "motorcycle_left.png", "motorcycle_right.png",
                 "page.png", "retina.jpg", "text.png")
 HELD_OUT_IMAGES = ("camera.png", "coins.png", "chelsea.png", "rocket.jpg")
+# training photos from other installed packages: (package, folder inside it, file)
+OTHER_TRAIN_PHOTOS = (("sklearn", "datasets/images", "china.jpg"), ("sklearn", "datasets/images", "flower.jpg"),
+                      ("matplotlib", "mpl-data/sample_data", "grace_hopper.jpg"))
 
 
 def skimage_data_dir() -> Path:
@@ -31,13 +39,30 @@ def load_grey(path: str | Path) -> np.ndarray:
         return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
 
 
+def _package_dir(package: str) -> Path:
+    spec = importlib.util.find_spec(package)  # found without importing the package
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"the {package} package is not installed (pip install -r requirements.txt)")
+    return Path(spec.submodule_search_locations[0])
+
+
 def natural_images(split: str) -> dict[str, np.ndarray]:
     """{file name: grey image} of the "train" or "test" (held-out) split."""
-    names = {"train": TRAIN_IMAGES, "test": HELD_OUT_IMAGES}.get(split)
-    if names is None:
+    if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', not {split!r}")
     folder = skimage_data_dir()
-    return {name: load_grey(folder / name) for name in names}
+    if split == "test":
+        return {name: load_grey(folder / name) for name in HELD_OUT_IMAGES}
+    images = {name: load_grey(folder / name) for name in TRAIN_IMAGES}
+    for package, inside, name in OTHER_TRAIN_PHOTOS:
+        images[name] = load_grey(_package_dir(package) / inside / name)
+    return images
+
+
+def train_source() -> str:
+    """The training photos, in words, for checkpoints' manifests."""
+    others = ", ".join(f"{name} ({package})" for package, _, name in OTHER_TRAIN_PHOTOS)
+    return f"scikit-image sample photos {', '.join(TRAIN_IMAGES)} and {others}"
 
 
 class PatchSampler:

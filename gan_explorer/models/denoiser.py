@@ -18,17 +18,21 @@ from torch import nn
 
 from gan_explorer.config import DenoiserConfig
 
+NORMS = ("instance", "none")
 
-def _norm(channels: int) -> nn.Module:
+
+def _norm(channels: int, kind: str) -> nn.Module:
+    if kind == "none":
+        return nn.Identity()
     return nn.InstanceNorm2d(channels, affine=True, track_running_stats=True)
 
 
 class ResidualBlock(nn.Module):
-    def __init__(self, channels: int) -> None:
+    def __init__(self, channels: int, norm: str = "instance") -> None:
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(channels, channels, 3, padding=1), _norm(channels), nn.ReLU(inplace=True),
-            nn.Conv2d(channels, channels, 3, padding=1), _norm(channels),
+            nn.Conv2d(channels, channels, 3, padding=1), _norm(channels, norm), nn.ReLU(inplace=True),
+            nn.Conv2d(channels, channels, 3, padding=1), _norm(channels, norm),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -41,9 +45,11 @@ class ResidualDenoiser(nn.Module):
     def __init__(self, config: DenoiserConfig) -> None:
         super().__init__()
         self.config = config
+        if config.norm not in NORMS:
+            raise ValueError(f"unknown denoiser norm {config.norm!r}; choose one of {', '.join(NORMS)}")
         c = config.channels
         self.head = nn.Sequential(nn.Conv2d(4, c, 3, padding=1), nn.ReLU(inplace=True))  # N×c×H/2×W/2
-        self.blocks = nn.Sequential(*(ResidualBlock(c) for _ in range(config.blocks)))
+        self.blocks = nn.Sequential(*(ResidualBlock(c, config.norm) for _ in range(config.blocks)))
         self.tail = nn.Conv2d(c, 4, 3, padding=1)  # N×4×H/2×W/2 → shuffled to N×1×H×W
         nn.init.zeros_(self.tail.weight)  # start as the identity: output = 0 + x
         nn.init.zeros_(self.tail.bias)

@@ -4,11 +4,14 @@ loss_G = content(G(noisy), clean) + λ_adv · (−critic(G(noisy)))   (content: 
 loss_D = critic(G(noisy)) − critic(clean) + λ_gp · gradient penalty   (WGAN-GP; only when λ_adv > 0)
 
 Every batch draws its own strengths from the noise model's training range, so one network
-handles every strength in it (a blind denoiser).
+handles every strength in it (a blind denoiser). The learning rate can follow a cosine to 0,
+and G's forward runs in bf16 where the CPU has bf16 units (weights and losses stay fp32).
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,12 +23,14 @@ import torch.nn.functional as F
 from gan_explorer import losses, zoo
 from gan_explorer.checkpoints import load_checkpoint, save_checkpoint
 from gan_explorer.config import DenoiseTrainConfig
-from gan_explorer.data.natural import HELD_OUT_IMAGES, TRAIN_IMAGES, PatchSampler, natural_images
+from gan_explorer.data.natural import HELD_OUT_IMAGES, PatchSampler, natural_images, train_source
 from gan_explorer.data.noise import corrupt, noise_model
 from gan_explorer.metrics.denoising import heldout_gain
 from gan_explorer.models.denoiser import Critic, ResidualDenoiser
+from gan_explorer.training.precision import PRECISIONS, bf16_is_fast
 
 CONTENT_LOSSES = {"l1": F.l1_loss, "l2": F.mse_loss}
+LR_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass
@@ -36,7 +41,24 @@ class DenoiserTraining:
     opt_d: torch.optim.Optimizer
     config: DenoiseTrainConfig
     rng: torch.Generator
+    schedule_g: torch.optim.lr_scheduler.LRScheduler
+    schedule_d: torch.optim.lr_scheduler.LRScheduler
+    forward_dtype: torch.dtype | None  # bf16 for the generator's forward, or None for fp32
     step_count: int = 0
+
+
+def _lr_factor(schedule: str, steps: int) -> Callable[[int], float]:
+    if schedule == "cosine":
+        return lambda step: 0.5 * (1 + math.cos(math.pi * min(step / max(steps, 1), 1.0)))
+    return lambda step: 1.0
+
+
+def _forward_dtype(precision: str) -> torch.dtype | None:
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
+    if precision == "bf16" and not bf16_is_fast("cpu"):
+        raise ValueError("precision bf16 needs a CPU with bf16 units; this one has none: use auto or fp32")
+    return torch.bfloat16 if precision != "fp32" and bf16_is_fast("cpu") else None
 
 
 def setup(entry_name: str, config: DenoiseTrainConfig | None = None) -> DenoiserTraining:
@@ -44,6 +66,8 @@ def setup(entry_name: str, config: DenoiseTrainConfig | None = None) -> Denoiser
     cfg = config or e.train
     if cfg.content_loss not in CONTENT_LOSSES:
         raise ValueError(f"content_loss must be one of {', '.join(CONTENT_LOSSES)}")
+    if cfg.lr_schedule not in LR_SCHEDULES:
+        raise ValueError(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}")
     noise_model(cfg.noise)
     torch.manual_seed(cfg.seed)
     g, d = ResidualDenoiser(e.model), Critic(e.model)
@@ -51,7 +75,10 @@ def setup(entry_name: str, config: DenoiseTrainConfig | None = None) -> Denoiser
         load_checkpoint(zoo.denoiser_entry(cfg.init_from).checkpoint, g, expected_entry=cfg.init_from)
     opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=cfg.betas)
     opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=cfg.betas)
-    return DenoiserTraining(g.train(), d.train(), opt_g, opt_d, cfg, torch.Generator().manual_seed(cfg.seed))
+    factor = _lr_factor(cfg.lr_schedule, cfg.steps)
+    return DenoiserTraining(g.train(), d.train(), opt_g, opt_d, cfg, torch.Generator().manual_seed(cfg.seed),
+                            torch.optim.lr_scheduler.LambdaLR(opt_g, factor),
+                            torch.optim.lr_scheduler.LambdaLR(opt_d, factor), _forward_dtype(cfg.precision))
 
 
 def make_batch(sampler: PatchSampler, cfg: DenoiseTrainConfig, rng: torch.Generator) -> tuple[torch.Tensor, ...]:
@@ -74,8 +101,12 @@ def train_step(t: DenoiserTraining, clean: torch.Tensor, noisy: torch.Tensor) ->
             t.opt_d.zero_grad(set_to_none=True)
             d_loss.backward()
             t.opt_d.step()
+        t.schedule_d.step()
         out["d_loss"] = float(d_loss.detach())
-    estimate = t.generator(noisy)
+    # only G's forward runs in bf16 (it dominates the step); the losses and the critic stay fp32
+    with torch.autocast("cpu", dtype=t.forward_dtype) if t.forward_dtype else contextlib.nullcontext():
+        estimate = t.generator(noisy)
+    estimate = estimate.float()
     content = CONTENT_LOSSES[cfg.content_loss](estimate, clean)
     g_loss = content
     if adversarial:
@@ -87,20 +118,21 @@ def train_step(t: DenoiserTraining, clean: torch.Tensor, noisy: torch.Tensor) ->
     t.opt_g.zero_grad(set_to_none=True)
     g_loss.backward()
     t.opt_g.step()
+    t.schedule_g.step()
     t.step_count += 1
     out.update(content=float(content.detach()), g_loss=float(g_loss.detach()))
     return out
 
 
 def train(entry_name: str, *, steps: int | None = None, out: str | Path | None = None, seed: int | None = None,
-          batch_size: int | None = None, patch: int | None = None,
+          batch_size: int | None = None, patch: int | None = None, precision: str | None = None,
           on_log: Callable[[int, dict[str, float]], None] | None = None) -> tuple[ResidualDenoiser, dict]:
     """Train an entry from scratch (or from its init_from weights); saves ``out`` when given.
 
     Returns the generator in eval mode and the record written into the checkpoint's JSON."""
     e = zoo.denoiser_entry(entry_name)
-    changes = {k: v for k, v in dict(steps=steps, seed=seed, batch_size=batch_size, patch=patch).items()
-               if v is not None}
+    changes = {k: v for k, v in dict(steps=steps, seed=seed, batch_size=batch_size, patch=patch,
+                                     precision=precision).items() if v is not None}
     cfg = e.train.replace(**changes)
     t = setup(entry_name, cfg)
     sampler = PatchSampler(list(natural_images("train").values()), cfg.patch)
@@ -115,7 +147,7 @@ def train(entry_name: str, *, steps: int | None = None, out: str | Path | None =
                heldout_gain(model, cfg.noise, 25.0 if cfg.noise == "gaussian" else noise_model(cfg.noise).default)}
     record = {"train": cfg.to_dict(), "steps": t.step_count, "wall_time_s": round(wall, 1),
               "cpu_time_s": round(cpu, 1), "torch_threads": torch.get_num_threads(), "metrics": metrics,
-              "data_source": f"patches of scikit-image sample photos {', '.join(TRAIN_IMAGES)} (grey); "
+              "data_source": f"patches of {train_source()} (grey); "
                              f"held out: {', '.join(HELD_OUT_IMAGES)}"}
     if out is not None:
         save_checkpoint(out, model, entry=entry_name, config=e.model.to_dict(), step=t.step_count,
@@ -133,7 +165,7 @@ def train_from_cli(args) -> int:
         print(f"step {step}: " + " ".join(f"{k}={v:.4f}" for k, v in logs.items()), flush=True)
 
     _, record = train(args.entry, steps=args.steps, out=out, seed=args.seed, batch_size=args.batch_size,
-                      on_log=show)
+                      precision=args.precision, on_log=show)
     print(f"trained {args.entry}: {record['steps']} steps in {record['wall_time_s']} s wall, "
           f"{record['cpu_time_s']} CPU-s; held-out {record['metrics']}; checkpoint {out}.safetensors", flush=True)
     return 0
