@@ -253,6 +253,8 @@ def test_starting_training_makes_the_plot_grow(open_page, app_url):
     Client(app_url, verbose=False).predict(api_name="/train_reset")
     page, errors = open_page()
     page.wait_for_selector("#train-start")
+    # the entry's recipe arrives with the page's load event; starting before it would send empty settings
+    page.wait_for_function("Number(document.querySelector('#train-batch input').value) > 0")
     steps = page.locator("#train-steps input")
     steps.fill("1000000")
     steps.press("Tab")
