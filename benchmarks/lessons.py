@@ -28,6 +28,8 @@ import torch
 # runnable as `python benchmarks/lessons.py` from a checkout, without installing the package
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from textbook import TEXTBOOK_MODEL, TEXTBOOK_TRAIN  # noqa: E402
+
 from gan_explorer import data, zoo  # noqa: E402
 from gan_explorer.data.base import Dataset  # noqa: E402
 from gan_explorer.losses import IDEAL_LOSS  # noqa: E402
@@ -60,8 +62,9 @@ def _step_memory(name: str, batch: int, side: int, queue) -> None:
     """In a fresh process: parameters, profiler peak of a steady-state step, RSS growth over the first."""
     torch.set_num_threads(1)
     e = zoo.entry(name)
-    model = zoo.create(name, data_shape=(1, side, side))
-    cfg = e.train.replace(batch_size=batch)
+    textbook = name == "dcgan-mnist"  # the figures are for the textbook conv GAN
+    model = zoo.create(name, data_shape=(1, side, side), **(TEXTBOOK_MODEL if textbook else {}))
+    cfg = e.train.replace(batch_size=batch, **(TEXTBOOK_TRAIN if textbook else {}))
     # pixel values do not change memory: random images keep dataset loading out of the process's peak
     images = Dataset("random", torch.rand(4 * batch, 1, side, side), None, None, "random images")
     optimizers, generators = make_optimizers(model, cfg), Generators.seeded(0, torch.device("cpu"))

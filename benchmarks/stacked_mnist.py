@@ -24,6 +24,8 @@ import torch
 # runnable as `python benchmarks/stacked_mnist.py` from a checkout, without installing the package
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from textbook import TEXTBOOK_MODEL  # noqa: E402
+
 from gan_explorer import data, zoo  # noqa: E402
 from gan_explorer.metrics import PROTOCOL_SAMPLES, evaluate_model  # noqa: E402
 from gan_explorer.models import build_model  # noqa: E402
@@ -33,9 +35,10 @@ ENTRY = "dcgan-mnist"
 GOAL_MODES, GOAL_KL = 990, 0.15
 # (ModelConfig overrides, TrainConfig overrides) on top of the dcgan-mnist entry
 RECIPES = {
-    "plain": ({"d_norm": "batch", "d_conditioning": "concat"},
+    "plain": ({**TEXTBOOK_MODEL, "d_conditioning": "concat"},
               {"loss": "bce", "lr_g": 2e-4, "lr_d": 2e-4, "betas": (0.5, 0.999), "ema_decay": 0.0, "augment": ""}),
-    "levers": ({"d_norm": "spectral"}, {"loss": "hinge", "ema_decay": 0.999, "augment": "translation,cutout"}),
+    "levers": ({**TEXTBOOK_MODEL, "d_norm": "spectral"},
+               {"loss": "hinge", "ema_decay": 0.999, "augment": "translation,cutout"}),
 }
 
 

@@ -23,6 +23,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from textbook import TEXTBOOK_MODEL, TEXTBOOK_TRAIN  # noqa: E402
 from train_throughput import BATCH, ReferenceLoop  # noqa: E402
 
 from gan_explorer import data, zoo  # noqa: E402
@@ -34,8 +35,8 @@ ENTRY = "dcgan-mnist"
 
 def train_project(steps: int, seed: int):
     torch.manual_seed(seed)
-    cfg = zoo.entry(ENTRY).train.replace(batch_size=BATCH, seed=seed, steps=steps)
-    trainer = Trainer(zoo.create(ENTRY), cfg, data.load("mnist", "train"))
+    cfg = zoo.entry(ENTRY).train.replace(batch_size=BATCH, seed=seed, steps=steps, **TEXTBOOK_TRAIN)
+    trainer = Trainer(zoo.create(ENTRY, **TEXTBOOK_MODEL), cfg, data.load("mnist", "train"))
     trainer.run(steps)
     return trainer.model
 
@@ -44,7 +45,7 @@ def train_reference(steps: int, seed: int):
     torch.manual_seed(seed)
     train = data.load("mnist", "train")
     images = torch.utils.data.TensorDataset(train.x * 2 - 1, train.labels)
-    loop = ReferenceLoop(zoo.create(ENTRY), images, workers=0)
+    loop = ReferenceLoop(zoo.create(ENTRY, **TEXTBOOK_MODEL), images, workers=0)
     for _ in range(steps):
         loop.step()
     return loop.gan

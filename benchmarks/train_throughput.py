@@ -35,6 +35,8 @@ from torch import nn
 # runnable as `python benchmarks/train_throughput.py` from a checkout, without installing the package
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from textbook import TEXTBOOK_MODEL, TEXTBOOK_TRAIN  # noqa: E402
+
 from gan_explorer import zoo  # noqa: E402
 from gan_explorer.data import Dataset  # noqa: E402
 from gan_explorer.models import GAN  # noqa: E402
@@ -48,7 +50,7 @@ FAKE_IMAGES = 1000  # FakeData's default size: one epoch is 16 batches
 def model_config(size: int) -> tuple[str, dict]:
     if size == 64:  # pytorch/examples' networks: the zoo's DCGAN at 64×64 with its widths
         return "dcgan-faces", {"data_shape": (3, 64, 64), "base_channels": 64, "latent_dim": 100}
-    return "dcgan-mnist", {}
+    return "dcgan-mnist", TEXTBOOK_MODEL
 
 
 class ReferenceLoop:
@@ -123,7 +125,7 @@ class ProjectLoop:
         fake = torch.rand((FAKE_IMAGES, *model.config.data_shape), generator=torch.Generator().manual_seed(seed))
         data = Dataset("fake", fake, None, None, "random images")
         cfg = zoo.entry(name).train.replace(batch_size=BATCH, lr_g=2e-4, lr_d=2e-4, betas=(0.5, 0.999),
-                                            loss="bce", seed=seed, precision=precision)
+                                            seed=seed, precision=precision, **TEXTBOOK_TRAIN)
         self.trainer = Trainer(model, cfg, data)
 
     def step(self) -> int:

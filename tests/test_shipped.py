@@ -65,10 +65,10 @@ def test_conditional_dcgan_draws_the_requested_digit():
 
 
 def test_dcgan_covers_every_digit():
-    report = evaluate_model(zoo.load("dcgan-mnist"), "dcgan-mnist", n=2000, seed=11)
+    # the protocol's 10,000 samples: 2,000 vary by about ±0.6% of real IS from seed to seed
+    report = evaluate_model(zoo.load("dcgan-mnist"), "dcgan-mnist", n=10_000, seed=11)
     assert report["classes_covered"] == 10
-    # issue 6 asks for 85% of real IS; the shipped weights reach 73% here (README: MNIST after a CPU budget)
-    assert report["inception_score"] >= 0.70 * report["real"]["inception_score"]
+    assert report["inception_score"] >= 0.85 * report["real"]["inception_score"]  # issue 6's floor
 
 
 def test_image_to_image_checkpoints_load_through_the_hub():
