@@ -2,7 +2,7 @@
 
     python benchmarks/stacked_mnist.py --budget 10 --recipes plain levers
 
-The dcgan-mnist architecture at 3×28×28 trains on Stacked MNIST built from the offline
+The textbook dcgan-mnist architecture (benchmarks/textbook.py) at 3×28×28 trains on Stacked MNIST built from the offline
 digits, with one torch thread, until its process CPU time reaches the budget; then 26,000
 samples are classified channel by channel (the PacGAN / VEEGAN protocol) and the distinct
 triples (modes, of 1,000) and KL(triples ‖ uniform) are printed beside real held-out triples.
