@@ -6,8 +6,10 @@ For speed it works at quarter resolution (FFDNet's trick): the H×W×1 input is 
 into (H/2)×(W/2)×4, the residual blocks run there, and a pixel-shuffle brings the correction
 back to full size. A 512×512 grey image then costs a quarter of the convolutions.
 
-Instance norm keeps running statistics and uses them in eval mode: at inference every tile of
-a large image is normalised the same way, so tiled and whole-image outputs agree.
+The residual blocks have no normalisation by default. Instance norm (``DenoiserConfig.norm``)
+is there too; it keeps running statistics and uses them in eval mode, so every tile of a large
+image is normalised the same way and tiled and whole-image outputs agree — but a model trained
+with per-patch statistics and run on running averages loses PSNR (README, Denoising).
 """
 
 from __future__ import annotations
