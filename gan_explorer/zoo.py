@@ -331,11 +331,15 @@ def denoisers() -> list[str]:
     return [e.name for e in _DENOISERS]
 
 
-def denoiser_entry(name: str) -> DenoiserEntry:
+def _lookup(table: dict, kind: str, name: str):
     try:
-        return _DENOISERS_BY_NAME[name]
+        return table[name]
     except (KeyError, TypeError):
-        raise KeyError(f"unknown denoiser {name!r}; available: {', '.join(_DENOISERS_BY_NAME)}") from None
+        raise KeyError(f"unknown {kind} {reprlib.repr(name)}; available: {', '.join(table)}") from None
+
+
+def denoiser_entry(name: str) -> DenoiserEntry:
+    return _lookup(_DENOISERS_BY_NAME, "denoiser", name)
 
 
 def load_denoiser(name: str, pretrained: bool = True) -> ResidualDenoiser:
@@ -395,10 +399,7 @@ def translation_list() -> list[str]:
 
 
 def translation_entry(name: str) -> TranslationEntry:
-    try:
-        return _TRANSLATION_BY_NAME[name]
-    except (KeyError, TypeError):
-        raise KeyError(f"unknown translation entry {name!r}; available: {', '.join(_TRANSLATION_BY_NAME)}") from None
+    return _lookup(_TRANSLATION_BY_NAME, "translation entry", name)
 
 
 def load_translator(name: str, pretrained: bool = True) -> CycleGAN:

@@ -14,6 +14,7 @@ from gan_explorer.data.noise import NOISE_MODELS, add_noise
 from gan_explorer.metrics.denoising import heldout_gain
 from gan_explorer.models.denoiser import Critic, ResidualDenoiser
 from gan_explorer.training import denoiser as training
+from gan_explorer.training.precision import bf16_is_fast
 
 
 def _random_net(channels: int = 8, blocks: int = 2, norm: str = "none") -> ResidualDenoiser:
@@ -137,7 +138,7 @@ def test_cosine_schedule_falls_to_zero_at_the_last_step():
     assert t.opt_g.param_groups[0]["lr"] == pytest.approx(0.0, abs=1e-12)
 
 
-@pytest.mark.skipif(not training.bf16_is_fast("cpu"), reason="this CPU has no bf16 units")
+@pytest.mark.skipif(not bf16_is_fast("cpu"), reason="this CPU has no bf16 units")
 def test_bf16_forward_trains_like_fp32():
     torch.manual_seed(0)
     base = zoo.denoiser_entry("denoise-gaussian").train.replace(batch_size=4, patch=32, lr_g=1e-3,

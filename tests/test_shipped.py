@@ -65,7 +65,7 @@ def test_conditional_dcgan_draws_the_requested_digit():
 
 
 def test_dcgan_covers_every_digit():
-    # the protocol's 10,000 samples: 2,000 vary by about ±0.6% of real IS from seed to seed
+    # the protocol's 10,000 samples: with 2,000 the shipped weights measured 85.2–86.6% of real over 3 seeds
     report = evaluate_model(zoo.load("dcgan-mnist"), "dcgan-mnist", n=10_000, seed=11)
     assert report["classes_covered"] == 10
     assert report["inception_score"] >= 0.85 * report["real"]["inception_score"]  # issue 6's floor

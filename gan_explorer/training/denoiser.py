@@ -27,7 +27,7 @@ from gan_explorer.data.natural import HELD_OUT_IMAGES, PatchSampler, natural_ima
 from gan_explorer.data.noise import corrupt, noise_model
 from gan_explorer.metrics.denoising import heldout_gain
 from gan_explorer.models.denoiser import Critic, ResidualDenoiser
-from gan_explorer.training.precision import PRECISIONS, bf16_is_fast
+from gan_explorer.training.precision import forward_dtype
 
 CONTENT_LOSSES = {"l1": F.l1_loss, "l2": F.mse_loss}
 LR_SCHEDULES = ("constant", "cosine")
@@ -53,14 +53,6 @@ def _lr_factor(schedule: str, steps: int) -> Callable[[int], float]:
     return lambda step: 1.0
 
 
-def _forward_dtype(precision: str) -> torch.dtype | None:
-    if precision not in PRECISIONS:
-        raise ValueError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
-    if precision == "bf16" and not bf16_is_fast("cpu"):
-        raise ValueError("precision bf16 needs a CPU with bf16 units; this one has none: use auto or fp32")
-    return torch.bfloat16 if precision != "fp32" and bf16_is_fast("cpu") else None
-
-
 def setup(entry_name: str, config: DenoiseTrainConfig | None = None) -> DenoiserTraining:
     e = zoo.denoiser_entry(entry_name)
     cfg = config or e.train
@@ -78,7 +70,8 @@ def setup(entry_name: str, config: DenoiseTrainConfig | None = None) -> Denoiser
     factor = _lr_factor(cfg.lr_schedule, cfg.steps)
     return DenoiserTraining(g.train(), d.train(), opt_g, opt_d, cfg, torch.Generator().manual_seed(cfg.seed),
                             torch.optim.lr_scheduler.LambdaLR(opt_g, factor),
-                            torch.optim.lr_scheduler.LambdaLR(opt_d, factor), _forward_dtype(cfg.precision))
+                            torch.optim.lr_scheduler.LambdaLR(opt_d, factor),
+                            forward_dtype(cfg.precision, torch.device("cpu"), convolutional=True))
 
 
 def make_batch(sampler: PatchSampler, cfg: DenoiseTrainConfig, rng: torch.Generator) -> tuple[torch.Tensor, ...]:

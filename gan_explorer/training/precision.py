@@ -36,6 +36,12 @@ def _is_convolutional(model: GenerativeModel) -> bool:
 
 def autocast_dtype(model: GenerativeModel, precision: str, device: torch.device) -> torch.dtype | None:
     """The dtype the forward passes run in, or None for plain fp32."""
+    return forward_dtype(precision, device, convolutional=_is_convolutional(model))
+
+
+def forward_dtype(precision: str, device: torch.device, *, convolutional: bool) -> torch.dtype | None:
+    """The dtype a network's forward passes run in (bf16 or None for fp32); ``auto`` picks bf16 only
+    for convolutional networks on a device with bf16 units."""
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r}; choose one of {PRECISIONS}")
     if precision == "fp32":
@@ -44,7 +50,7 @@ def autocast_dtype(model: GenerativeModel, precision: str, device: torch.device)
         if not bf16_is_fast(device.type):
             raise ValueError(f"precision bf16 needs a device with bf16 units; {device} has none: use auto or fp32")
         return torch.bfloat16
-    return torch.bfloat16 if _is_convolutional(model) and bf16_is_fast(device.type) else None
+    return torch.bfloat16 if convolutional and bf16_is_fast(device.type) else None
 
 
 def forward_precision(model: GenerativeModel, precision: str) -> contextlib.AbstractContextManager:
