@@ -8,6 +8,11 @@ One blind grey network per noise type and preset (zoo.denoisers()). Colour image
 same network channel by channel: every noise model here is independent per channel, so a grey
 model is the honest choice, and it keeps the checkpoints small.
 
+A geometric self-ensemble (Lim et al. 2017, EDSR's "+") denoises flipped and rotated copies and
+averages them back: 2, 4 or 8 passes for a small PSNR gain at that many times the cost. Where the
+CPU has bf16 units the network runs in bf16 with channels-last weights, about three times as fast as
+fp32 for a PSNR change in the third decimal (README, Denoising).
+
 Large images are cut into overlapping tiles, one tile in memory at a time. Each tile's outer
 ``margin`` pixels (wider than the network's receptive field, where zero padding changes the result)
 are discarded, and the rest of the overlap is cross-faded, so the tiled result matches whole-image
@@ -16,6 +21,7 @@ inference.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -29,12 +35,17 @@ from gan_explorer import zoo
 from gan_explorer.data.noise import NOISE_MODELS, add_noise, noise_model
 from gan_explorer.metrics.denoising import psnr, ssim
 from gan_explorer.models.denoiser import ResidualDenoiser
+from gan_explorer.training.precision import forward_dtype
 
 PRESETS = ("fidelity", "perceptual")
 TILE = 512  # a 512 × 512 image is one tile; larger ones are tiled
 OVERLAP = 64
 MARGIN = 24  # > the generator's receptive radius (10 convs at half resolution ≈ 21 pixels)
 BASELINES = ("nl-means", "median", "gaussian")
+# (quarter turns, mirror) of each pass, in the order passes are added: the flips first (they keep
+# the image's shape, so the tiles are the same), then the transposing turns
+ENSEMBLE_VIEWS = ((0, False), (0, True), (2, False), (2, True), (1, False), (1, True), (3, False), (3, True))
+ENSEMBLES = (1, 2, 4, 8)
 
 Progress = Callable[[int, int], None]  # (tiles done, tiles in all)
 
@@ -54,7 +65,8 @@ def model_for(preset: str = "fidelity", noise: str = "gaussian") -> ResidualDeno
     name = entry_name(preset, noise)
     with _lock:
         if name not in _models:
-            _models[name] = zoo.load_denoiser(name)
+            # channels-last weights let oneDNN skip a layout reorder per convolution: ~1.5× faster in bf16
+            _models[name] = zoo.load_denoiser(name).to(memory_format=torch.channels_last)
         return _models[name]
 
 
@@ -98,7 +110,7 @@ def run_tiled(model: torch.nn.Module, image: np.ndarray, *, tile: int = TILE, ov
             x_end = w if x == xs[-1] else x + tile
             wx = _ramp(x_end - x, x == 0, x_end == w, overlap, margin)
             patch = torch.from_numpy(np.ascontiguousarray(planes[:, y:y_end, x:x_end]))[:, None]  # C×1×h×w
-            result = model(patch)[:, 0].numpy()
+            result = model(patch)[:, 0].float().numpy()
             window = wy[:, None] * wx[None, :]
             out[:, y:y_end, x:x_end] += result * window
             weight[y:y_end, x:x_end] += window
@@ -118,11 +130,37 @@ def _check_image(image: np.ndarray) -> np.ndarray:
     return pixels
 
 
-def denoise(image: np.ndarray, *, preset: str = "fidelity", noise: str = "gaussian",
+def _view(pixels: np.ndarray, turns: int, mirror: bool) -> np.ndarray:
+    view = np.rot90(pixels, turns, axes=(0, 1))
+    return np.ascontiguousarray(view[:, ::-1] if mirror else view)
+
+
+def _unview(pixels: np.ndarray, turns: int, mirror: bool) -> np.ndarray:
+    return np.rot90(pixels[:, ::-1] if mirror else pixels, -turns, axes=(0, 1))
+
+
+def _inference_precision() -> contextlib.AbstractContextManager:
+    dtype = forward_dtype("auto", torch.device("cpu"), convolutional=True)
+    return torch.autocast("cpu", dtype=dtype) if dtype else contextlib.nullcontext()
+
+
+def denoise(image: np.ndarray, *, preset: str = "fidelity", noise: str = "gaussian", ensemble: int = 1,
             progress: Progress | None = None) -> np.ndarray:
-    """Denoise H×W or H×W×C floats in [0, 1] (any size; tiled internally); returns the same shape."""
+    """Denoise H×W or H×W×C floats in [0, 1] (any size; tiled internally); returns the same shape.
+    ``ensemble`` passes (1, 2, 4 or 8) over flipped / rotated views are averaged."""
     pixels = _check_image(image)
-    return run_tiled(model_for(preset, noise), pixels, progress=progress)
+    if ensemble not in ENSEMBLES:
+        raise ValueError(f"ensemble must be one of {', '.join(map(str, ENSEMBLES))}, not {ensemble!r}")
+    model = model_for(preset, noise)
+    total = np.zeros(pixels.shape, np.float32)
+    for k, (turns, mirror) in enumerate(ENSEMBLE_VIEWS[:ensemble]):
+        def step(done: int, tiles: int, k: int = k) -> None:
+            if progress is not None:
+                progress(k * tiles + done, ensemble * tiles)
+
+        with _inference_precision():
+            total += _unview(run_tiled(model, _view(pixels, turns, mirror), progress=step), turns, mirror)
+    return total / ensemble
 
 
 def baseline(image: np.ndarray, method: str, *, noise: str = "gaussian") -> np.ndarray:

@@ -361,7 +361,7 @@ ODD_IMAGES = {
 }
 IMAGE_CALLS = {  # endpoint -> (call with a file, which output holds the text with the notes)
     "denoise": (lambda client, path: client.predict(handle_file(path), None, "gaussian", "fidelity", False, 25, 7,
-                                                    False, api_name="/denoise"), 1),
+                                                    False, 1, api_name="/denoise"), 1),
     "translate": (lambda client, path: client.predict(handle_file(path), "a2b", api_name="/translate"), 3),
 }
 

@@ -101,6 +101,26 @@ def test_denoise_refuses_values_outside_the_unit_range():
         denoise.denoise(np.zeros((16, 16)), preset="sharpest")
 
 
+@pytest.mark.parametrize("shape", [(30, 44), (30, 44, 3)])
+def test_every_ensemble_view_is_undone_exactly(shape):
+    image = np.random.default_rng(1).random(shape).astype(np.float32)
+    for turns, mirror in denoise.ENSEMBLE_VIEWS:
+        view = denoise._view(image, turns, mirror)
+        assert view.shape[:2] == (shape[:2] if turns % 2 == 0 else shape[1::-1])
+        np.testing.assert_array_equal(denoise._unview(view, turns, mirror), image)
+    assert len(set(denoise.ENSEMBLE_VIEWS)) == 8  # the 8 symmetries of the square, each once
+
+
+def test_self_ensemble_averages_views_and_reports_progress_over_all_passes():
+    image = np.random.default_rng(2).random((40, 52)).astype(np.float32)
+    calls = []
+    four = denoise.denoise(image, ensemble=4, progress=lambda done, total: calls.append((done, total)))
+    assert four.shape == image.shape and np.isfinite(four).all()
+    assert calls[-1] == (4, 4) and [done for done, _ in calls] == [1, 2, 3, 4]  # one tile a pass
+    with pytest.raises(ValueError, match="ensemble"):
+        denoise.denoise(image, ensemble=3)
+
+
 @pytest.mark.parametrize("adv_weight", [0.0, 0.01])
 def test_training_steps_lower_the_content_loss(adv_weight):
     cfg = zoo.denoiser_entry("denoise-gaussian").train.replace(batch_size=4, patch=32, adv_weight=adv_weight,
@@ -122,6 +142,18 @@ def test_unknown_norm_schedule_and_precision_are_refused():
         training.setup("denoise-gaussian", base.replace(lr_schedule="step"))
     with pytest.raises(ValueError, match="precision"):
         training.setup("denoise-gaussian", base.replace(precision="fp8"))
+
+
+def test_cosine_restarts_return_to_the_full_rate_and_end_at_zero():
+    rate = training._lr_factor("cosine", 100, (40,))
+    assert rate(0) == rate(40) == 1.0 and rate(100) == pytest.approx(0.0, abs=1e-12)
+    assert rate(39) < 0.01 and rate(20) == pytest.approx(0.5) and rate(70) == pytest.approx(0.5)
+    base = zoo.denoiser_entry("denoise-gaussian").train.replace(steps=100)
+    for bad in [(0,), (100,), (60, 40), (40, 40)]:
+        with pytest.raises(ValueError, match="lr_restarts"):
+            training.setup("denoise-gaussian", base.replace(lr_restarts=bad))
+    with pytest.raises(ValueError, match="lr_restarts"):
+        training.setup("denoise-gaussian", base.replace(lr_schedule="constant", lr_restarts=(40,)))
 
 
 def test_cosine_schedule_falls_to_zero_at_the_last_step():

@@ -24,8 +24,8 @@ def _png(array: np.ndarray, path, **save) -> str:
 
 
 def _call(client: Client, path: str, *, add: bool = True, noise: str = "gaussian", strength: float = 25,
-          baselines: bool = True):
-    return client.predict(handle_file(path), None, noise, "fidelity", add, strength, 7, baselines,
+          baselines: bool = True, ensemble: int = 1):
+    return client.predict(handle_file(path), None, noise, "fidelity", add, strength, 7, baselines, ensemble,
                           api_name="/denoise")
 
 
@@ -48,6 +48,15 @@ def test_added_noise_is_measured_for_the_denoiser_and_every_baseline(client, tmp
     result = np.asarray(Image.open(download))
     assert result.shape == camera.shape and result.dtype == np.uint8
     assert len(compare) == 2
+
+
+def test_the_self_ensemble_raises_psnr_and_says_how_many_passes(client, tmp_path):
+    camera = (load_grey(skimage_data_dir() / "camera.png")[:192, 160:352] * 255).astype(np.uint8)  # held out
+    path = _png(camera, tmp_path / "camera.png")
+    single, eight = (_call(client, path, baselines=False, ensemble=n)[1] for n in (1, 8))
+    assert "self-ensemble 1×" in single and "self-ensemble 8×" in eight
+    gain = _rows(eight)["denoiser (fidelity)"][0] - _rows(single)["denoiser (fidelity)"][0]
+    assert 0 < gain < 1.0  # averaging views cancels some of the network's errors; it cannot work wonders
 
 
 def test_a_16_bit_png_comes_back_as_16_bit(client, tmp_path):

@@ -596,6 +596,8 @@ EN.update({
     "denoise.add": "Add noise first (the upload is then the clean reference)",
     "denoise.strength": "Noise strength",
     "denoise.baselines": "Also run the classical filters (images up to 1 megapixel)",
+    "denoise.ensemble": "Self-ensemble: passes over flipped and rotated copies, averaged (a little more PSNR, "
+                        "that many times the time)",
     "denoise.reference": "Clean reference (optional, for PSNR / SSIM)",
     "denoise.run": "Denoise",
     "denoise.compare": "Input ↔ denoised (drag the divider)",
@@ -623,6 +625,7 @@ ZH.update({
     "denoise.add": "先加噪声（上传的图像即为干净参考）",
     "denoise.strength": "噪声强度",
     "denoise.baselines": "同时运行经典滤波器（不超过 100 万像素的图像）",
+    "denoise.ensemble": "自集成：对翻转和旋转的副本分别去噪再取平均（PSNR 略高，耗时成倍增加）",
     "denoise.reference": "干净参考图（可选，用于 PSNR / SSIM）",
     "denoise.run": "去噪",
     "denoise.compare": "输入 ↔ 去噪结果（拖动分隔线）",
@@ -639,7 +642,7 @@ MESSAGES["en"].update({
     "denoise.row.model": "denoiser ({preset})",
     "denoise.baselines_skipped": "The classical filters were skipped: the image is larger than {limit} megapixels.",
     "denoise.no_reference": "No clean reference, so no PSNR / SSIM: tick *Add noise* or upload a clean reference.",
-    "denoise.done": "Denoised {w} × {h} pixels with `{entry}`.",
+    "denoise.done": "Denoised {w} × {h} pixels with `{entry}`, self-ensemble {passes}×.",
     "denoise.fresh": "**No trained weights for this denoiser are shipped**: the output equals the input.",
 })
 MESSAGES["zh"].update({
@@ -652,7 +655,7 @@ MESSAGES["zh"].update({
     "denoise.row.model": "去噪器（{preset}）",
     "denoise.baselines_skipped": "已跳过经典滤波器：图像超过 {limit} 百万像素。",
     "denoise.no_reference": "没有干净参考图，因此没有 PSNR / SSIM：勾选*先加噪声*或上传干净参考图。",
-    "denoise.done": "已用 `{entry}` 对 {w} × {h} 像素去噪。",
+    "denoise.done": "已用 `{entry}` 对 {w} × {h} 像素去噪，自集成 {passes}×。",
     "denoise.fresh": "**此去噪器没有附带训练好的权重**：输出与输入相同。",
 })
 

@@ -90,11 +90,12 @@ def _row(name: str, pixels: np.ndarray, clean: np.ndarray | None) -> str:
     return f"| {name} | {q['psnr']:.2f} | {q['ssim']:.4f} |"
 
 
-def run(upload, reference, noise: str, preset: str, add: bool, strength, seed, baselines: bool,
+def run(upload, reference, noise: str, preset: str, add: bool, strength, seed, baselines: bool, ensemble: int = 1,
         request: gr.Request = None, progress=gr.Progress()):  # noqa: B008 - Gradio injects progress this way
     """Denoise an uploaded image. Returns (input vs result, the quality table and notes, baseline gallery,
     the result as a PNG file). With `add`, noise of `noise` type and `strength` (seeded) is added first,
-    and the upload serves as the clean reference for PSNR / SSIM; `reference` is an optional clean file."""
+    and the upload serves as the clean reference for PSNR / SSIM; `reference` is an optional clean file.
+    `ensemble` passes over flipped / rotated copies are averaged."""
     lang = lang_of(request)
     if not upload:
         raise ValueError(msg(lang, "denoise.no_upload"))
@@ -111,7 +112,8 @@ def run(upload, reference, noise: str, preset: str, add: bool, strength, seed, b
         clean = _reference(reference, pixels.shape, lang)
 
     progress(0, desc=msg(lang, "denoise.progress"))
-    result = denoise.denoise(pixels, preset=preset, noise=noise,
+    passes = int(ensemble or 1)
+    result = denoise.denoise(pixels, preset=preset, noise=noise, ensemble=passes,
                              progress=lambda done, total: progress(done / total, desc=msg(lang, "denoise.progress")))
     lines = [msg(lang, "denoise.table_head"), "|---|---|---|",
              _row(msg(lang, "denoise.row.input"), pixels, clean),
@@ -128,7 +130,7 @@ def run(upload, reference, noise: str, preset: str, add: bool, strength, seed, b
     if clean is None:
         notes.append(msg(lang, "denoise.no_reference"))
     h, w = pixels.shape[:2]
-    notes.append(msg(lang, "denoise.done", w=w, h=h, entry=denoise.entry_name(preset, noise)))
+    notes.append(msg(lang, "denoise.done", w=w, h=h, entry=denoise.entry_name(preset, noise), passes=passes))
     if not denoise.model_for(preset, noise).pretrained:
         notes.append(msg(lang, "denoise.fresh"))
     report = "\n".join(lines) + "\n\n" + "\n\n".join(notes)
@@ -151,6 +153,8 @@ def build() -> DenoiseTab:
                                  info=NOISE_MODELS["gaussian"].unit, elem_id="denoise-strength")
             seed = gr.Number(value=0, precision=0, minimum=0, label=T("common.seed"), elem_id="denoise-seed")
             baselines = gr.Checkbox(value=True, label=T("denoise.baselines"), elem_id="denoise-baselines")
+            ensemble = gr.Radio([(f"{n}×", n) for n in denoise.ENSEMBLES], value=1, label=T("denoise.ensemble"),
+                                elem_id="denoise-ensemble")
             with gr.Accordion(T("denoise.reference"), open=False):
                 reference = gr.File(label=T("denoise.reference"), type="filepath", elem_id="denoise-reference")
             go = gr.Button(T("denoise.run"), variant="primary", elem_id="denoise-run")
@@ -161,6 +165,6 @@ def build() -> DenoiseTab:
             gallery = gr.Gallery(label=T("denoise.gallery"), columns=3, height="auto", elem_id="denoise-gallery")
             result = gr.File(label=T("denoise.download"), interactive=False, elem_id="denoise-download")
     noise.change(strength_for, noise, strength, api_visibility="private", queue=False)
-    go.click(friendly(run), [upload, reference, noise, preset, add, strength, seed, baselines],
+    go.click(friendly(run), [upload, reference, noise, preset, add, strength, seed, baselines, ensemble],
              [compare, report, gallery, result], api_name="denoise", concurrency_limit=2)
     return DenoiseTab(upload, compare, result)
