@@ -10,6 +10,8 @@ samples are classified channel by channel (the PacGAN / VEEGAN protocol) and the
 triples (modes, of 1,000) and KL(triples ‖ uniform) are printed beside real held-out triples.
 Recipes: ``plain`` is the textbook DCGAN (BCE, batch-norm D, Adam 2e-4, no EMA, no
 augmentation); ``plain-ema`` is the same run sampled from an EMA of G's weights (decay 0.999);
+``pacgan2`` is plain with a packed D that judges pairs of images stacked along the channels (PacGAN's
+own fix for Stacked MNIST);
 ``levers`` adds hinge loss, spectral norm in D, an EMA of G's weights and DiffAugment
 (translation, cutout). Goal: ≥ 990 modes, KL ≤ 0.15.
 """
@@ -43,6 +45,8 @@ RECIPES = {
     "plain-ema": ({**TEXTBOOK_MODEL, "d_conditioning": "concat"},
                   {"loss": "bce", "lr_g": 2e-4, "lr_d": 2e-4, "betas": (0.5, 0.999), "ema_decay": 0.999,
                    "augment": ""}),
+    "pacgan2": ({**TEXTBOOK_MODEL, "d_conditioning": "concat", "pack": 2},
+                {"loss": "bce", "lr_g": 2e-4, "lr_d": 2e-4, "betas": (0.5, 0.999), "ema_decay": 0.0, "augment": ""}),
     "levers": ({**TEXTBOOK_MODEL, "d_norm": "spectral"},
                {"loss": "hinge", "ema_decay": 0.999, "augment": "translation,cutout"}),
 }

@@ -48,7 +48,7 @@ class ModelConfig(_PlainConfig):
     d_norm: str = "batch"  # conv D normalisation: batch | none | spectral (WGAN-GP's critic needs none)
     base_channels: int = 64  # ngf / ndf of the conv nets
     num_classes: int = 0  # > 0 makes the model conditional: the label enters G and D
-    # PacGAN (Lin et al. 2018): the MLP D judges `pack` samples concatenated into one input, so a
+    # PacGAN (Lin et al. 2018): D judges `pack` samples concatenated into one input, so a
     # generator that repeats itself is easy to spot; 1 is the ordinary D. Batches must divide by it.
     pack: int = 1
     d_conditioning: str = "concat"  # how the label enters a conv D: concat (label planes) | projection
@@ -109,6 +109,7 @@ class DenoiseTrainConfig(_PlainConfig):
     # steps where the cosine restarts at the full rate (SGDR, Loshchilov & Hutter 2017): a cycle that
     # ends at 0 leaves a finished model, and the next cycle improves it further
     lr_restarts: tuple[int, ...] = ()
+    lr_restart_peak: float = 1.0  # each restart's peak rate, as a fraction of the cycle before's
     precision: str = "auto"  # auto (bf16 forwards where the CPU/GPU has bf16 units) | bf16 | fp32
     seed: int = 0
     log_every: int = 50

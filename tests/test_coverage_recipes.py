@@ -26,11 +26,34 @@ def test_a_packed_discriminator_scores_each_group_of_consecutive_samples():
     assert not torch.allclose(logits[0], model.discriminate(x[[2, 1, 0]]))
 
 
-def test_packing_refuses_batches_it_cannot_split_and_conv_nets():
+def test_a_packed_conv_discriminator_stacks_images_along_channels():
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(family="dcgan", data_shape=(3, 28, 28), base_channels=8, pack=2)).eval()
+    x = torch.rand(6, 3, 28, 28) * 2 - 1
+    logits = model.discriminate(x)
+    assert logits.shape == (3,)
+    assert model.discriminator.net[0].in_channels == 2 * 3
+    assert torch.allclose(logits[1], model.discriminate(x[2:4])[0], atol=1e-5)
+    assert not torch.allclose(logits[0], model.discriminate(x[[1, 0]])[0])  # D sees a pair, in order
+
+
+def test_a_packed_conv_gan_trains_a_step():
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(family="dcgan", data_shape=(1, 28, 28), base_channels=8, latent_dim=8, pack=2))
+    trainer = Trainer(model, zoo.entry("dcgan-mnist").train.replace(batch_size=8, precision="fp32"),
+                      data.load("mnist", "train"), dataset="mnist")
+    logs = trainer.step()
+    assert all(torch.isfinite(torch.tensor(v)) for v in logs.values() if isinstance(v, float))
+
+
+def test_packing_refuses_batches_it_cannot_split_and_projection():
     with pytest.raises(ValueError, match="divisible by 4"):
         zoo.create("ring-gan", pack=4).discriminate(torch.randn(6, 2))
-    with pytest.raises(ValueError, match="mlp family only"):
-        build_model(ModelConfig(family="dcgan", pack=2))
+    with pytest.raises(ValueError, match="divisible by 2"):
+        build_model(ModelConfig(family="dcgan", base_channels=8, pack=2)).discriminate(torch.randn(3, 1, 28, 28))
+    with pytest.raises(ValueError, match="projection"):
+        build_model(ModelConfig(family="dcgan", base_channels=8, pack=2, num_classes=10,
+                                d_conditioning="projection"))
     with pytest.raises(ValueError, match="pack ≥ 1"):
         zoo.create("ring-gan", pack=0)
 

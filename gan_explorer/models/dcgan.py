@@ -6,6 +6,8 @@ with LeakyReLU in D. At 28×28 the seed map is 7×7 and there are two upsampling
 Conditional variants append the one-hot label to z in G. D takes the label either as
 constant planes beside its input image (concat) or through a projection (Miyato & Koyama
 2018): its score gains the inner product of a learnt class embedding with its features.
+A packed D (PacGAN, ``config.pack``) stacks that many consecutive images along the channel
+axis, as the PacGAN paper does for its convolutional Stacked MNIST discriminator.
 """
 
 from __future__ import annotations
@@ -70,11 +72,13 @@ class DCGANDiscriminator(nn.Module):
         if config.d_conditioning not in ("concat", "projection"):
             raise ValueError(f"unknown d_conditioning {config.d_conditioning!r}; choose concat or projection")
         self.projection = bool(config.num_classes) and config.d_conditioning == "projection"
+        if self.projection and config.pack > 1:
+            raise ValueError("a packed D scores several images at once: use d_conditioning concat, not projection")
         label_planes = config.num_classes if not self.projection else 0
         width = config.base_channels
-        # input: (channels + label planes) × size × size; no norm on the first layer (DCGAN)
+        # input: pack × (channels + label planes) × size × size; no norm on the first layer (DCGAN)
         layers: list[nn.Module] = [
-            wrap(nn.Conv2d(channels + label_planes, width, 4, 2, 1, bias=False)),
+            wrap(nn.Conv2d(config.pack * (channels + label_planes), width, 4, 2, 1, bias=False)),
             nn.LeakyReLU(0.2, True),
         ]
         for _ in range(n_down - 1):
@@ -92,7 +96,11 @@ class DCGANDiscriminator(nn.Module):
             planes = one_hot(labels, self.config.num_classes, x.dtype)[:, :, None, None]
             x = torch.cat([x, planes.expand(-1, -1, *x.shape[2:])], dim=1)
         if not self.projection:
-            return self.net(x).flatten()  # N logits
+            pack = self.config.pack
+            if x.shape[0] % pack:
+                raise ValueError(f"a packed discriminator (pack {pack}) needs a batch divisible by {pack}, "
+                                 f"got {x.shape[0]} samples")
+            return self.net(x.reshape(-1, pack * x.shape[1], *x.shape[2:])).flatten()  # N / pack logits
         *body, head = self.net
         h = x
         for layer in body:

@@ -20,8 +20,8 @@ class GAN(GenerativeModel):
         super().__init__()
         if config.family not in _NETWORKS:
             raise ValueError(f"unknown GAN family {config.family!r}; choose one of {sorted(_NETWORKS)}")
-        if config.pack < 1 or (config.pack > 1 and config.family != "mlp"):
-            raise ValueError(f"pack {config.pack}: packing needs pack ≥ 1 and is implemented for the mlp family only")
+        if config.pack < 1:
+            raise ValueError(f"pack {config.pack}: packing needs pack ≥ 1")
         self.config = config
         g_cls, d_cls = _NETWORKS[config.family]
         self.generator = g_cls(config)

@@ -47,7 +47,7 @@ class DenoiserTraining:
     step_count: int = 0
 
 
-def _lr_factor(schedule: str, steps: int, restarts: tuple[int, ...] = ()) -> Callable[[int], float]:
+def _lr_factor(schedule: str, steps: int, restarts: tuple[int, ...] = (), peak: float = 1.0) -> Callable[[int], float]:
     if schedule == "constant":
         return lambda step: 1.0
     starts, ends = (0, *restarts), (*restarts, steps)
@@ -55,7 +55,7 @@ def _lr_factor(schedule: str, steps: int, restarts: tuple[int, ...] = ()) -> Cal
     def cosine(step: int) -> float:
         cycle = max(i for i, start in enumerate(starts) if start <= step)
         length = max(ends[cycle] - starts[cycle], 1)
-        return 0.5 * (1 + math.cos(math.pi * min((step - starts[cycle]) / length, 1.0)))
+        return peak**cycle * 0.5 * (1 + math.cos(math.pi * min((step - starts[cycle]) / length, 1.0)))
 
     return cosine
 
@@ -70,6 +70,8 @@ def setup(entry_name: str, config: DenoiseTrainConfig | None = None) -> Denoiser
     if cfg.lr_restarts and (cfg.lr_schedule != "cosine" or list(cfg.lr_restarts) != sorted(set(cfg.lr_restarts))
                             or not 0 < cfg.lr_restarts[0] <= cfg.lr_restarts[-1] < cfg.steps):
         raise ValueError(f"lr_restarts need the cosine schedule and increasing steps inside (0, {cfg.steps})")
+    if not 0 < cfg.lr_restart_peak <= 1:
+        raise ValueError("lr_restart_peak must lie in (0, 1]")
     noise_model(cfg.noise)
     torch.manual_seed(cfg.seed)
     g, d = ResidualDenoiser(e.model), Critic(e.model)
@@ -77,7 +79,7 @@ def setup(entry_name: str, config: DenoiseTrainConfig | None = None) -> Denoiser
         load_checkpoint(zoo.denoiser_entry(cfg.init_from).checkpoint, g, expected_entry=cfg.init_from)
     opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=cfg.betas)
     opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=cfg.betas)
-    factor = _lr_factor(cfg.lr_schedule, cfg.steps, cfg.lr_restarts)
+    factor = _lr_factor(cfg.lr_schedule, cfg.steps, cfg.lr_restarts, cfg.lr_restart_peak)
     return DenoiserTraining(g.train(), d.train(), opt_g, opt_d, cfg, torch.Generator().manual_seed(cfg.seed),
                             torch.optim.lr_scheduler.LambdaLR(opt_g, factor),
                             torch.optim.lr_scheduler.LambdaLR(opt_d, factor),
