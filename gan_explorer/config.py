@@ -106,10 +106,6 @@ class DenoiseTrainConfig(_PlainConfig):
     patch: int = 64
     steps: int = 3000
     lr_schedule: str = "constant"  # constant | cosine (to 0 at the last step: the last steps refine)
-    # steps where the cosine restarts at the full rate (SGDR, Loshchilov & Hutter 2017): a cycle that
-    # ends at 0 leaves a finished model, and the next cycle improves it further
-    lr_restarts: tuple[int, ...] = ()
-    lr_restart_peak: float = 1.0  # each restart's peak rate, as a fraction of the cycle before's
     precision: str = "auto"  # auto (bf16 forwards where the CPU/GPU has bf16 units) | bf16 | fp32
     seed: int = 0
     log_every: int = 50

@@ -144,23 +144,6 @@ def test_unknown_norm_schedule_and_precision_are_refused():
         training.setup("denoise-gaussian", base.replace(precision="fp8"))
 
 
-def test_cosine_restarts_return_to_the_full_rate_and_end_at_zero():
-    rate = training._lr_factor("cosine", 100, (40,))
-    assert rate(0) == rate(40) == 1.0 and rate(100) == pytest.approx(0.0, abs=1e-12)
-    assert rate(39) < 0.01 and rate(20) == pytest.approx(0.5) and rate(70) == pytest.approx(0.5)
-    lower = training._lr_factor("cosine", 100, (40,), peak=0.3)
-    assert lower(20) == rate(20) and lower(40) == pytest.approx(0.3) and lower(70) == pytest.approx(0.15)
-    base = zoo.denoiser_entry("denoise-gaussian").train.replace(steps=100)
-    for bad in [(0,), (100,), (60, 40), (40, 40)]:
-        with pytest.raises(ValueError, match="lr_restarts"):
-            training.setup("denoise-gaussian", base.replace(lr_restarts=bad))
-    with pytest.raises(ValueError, match="lr_restarts"):
-        training.setup("denoise-gaussian", base.replace(lr_schedule="constant", lr_restarts=(40,)))
-    for bad in (0.0, 1.5):
-        with pytest.raises(ValueError, match="lr_restart_peak"):
-            training.setup("denoise-gaussian", base.replace(lr_restarts=(40,), lr_restart_peak=bad))
-
-
 def test_cosine_schedule_falls_to_zero_at_the_last_step():
     cfg = zoo.denoiser_entry("denoise-gaussian").train.replace(steps=4, batch_size=2, patch=32, lr_schedule="cosine",
                                                                precision="fp32")

@@ -4,7 +4,7 @@ loss_G = content(G(noisy), clean) + λ_adv · (−critic(G(noisy)))   (content: 
 loss_D = critic(G(noisy)) − critic(clean) + λ_gp · gradient penalty   (WGAN-GP; only when λ_adv > 0)
 
 Every batch draws its own strengths from the noise model's training range, so one network
-handles every strength in it (a blind denoiser). The learning rate can follow a cosine to 0 (with warm restarts),
+handles every strength in it (a blind denoiser). The learning rate can follow a cosine to 0,
 and G's forward runs in bf16 where the CPU has bf16 units (weights and losses stay fp32).
 """
 
@@ -47,17 +47,10 @@ class DenoiserTraining:
     step_count: int = 0
 
 
-def _lr_factor(schedule: str, steps: int, restarts: tuple[int, ...] = (), peak: float = 1.0) -> Callable[[int], float]:
-    if schedule == "constant":
-        return lambda step: 1.0
-    starts, ends = (0, *restarts), (*restarts, steps)
-
-    def cosine(step: int) -> float:
-        cycle = max(i for i, start in enumerate(starts) if start <= step)
-        length = max(ends[cycle] - starts[cycle], 1)
-        return peak**cycle * 0.5 * (1 + math.cos(math.pi * min((step - starts[cycle]) / length, 1.0)))
-
-    return cosine
+def _lr_factor(schedule: str, steps: int) -> Callable[[int], float]:
+    if schedule == "cosine":
+        return lambda step: 0.5 * (1 + math.cos(math.pi * min(step / max(steps, 1), 1.0)))
+    return lambda step: 1.0
 
 
 def setup(entry_name: str, config: DenoiseTrainConfig | None = None) -> DenoiserTraining:
@@ -67,11 +60,6 @@ def setup(entry_name: str, config: DenoiseTrainConfig | None = None) -> Denoiser
         raise ValueError(f"content_loss must be one of {', '.join(CONTENT_LOSSES)}")
     if cfg.lr_schedule not in LR_SCHEDULES:
         raise ValueError(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}")
-    if cfg.lr_restarts and (cfg.lr_schedule != "cosine" or list(cfg.lr_restarts) != sorted(set(cfg.lr_restarts))
-                            or not 0 < cfg.lr_restarts[0] <= cfg.lr_restarts[-1] < cfg.steps):
-        raise ValueError(f"lr_restarts need the cosine schedule and increasing steps inside (0, {cfg.steps})")
-    if not 0 < cfg.lr_restart_peak <= 1:
-        raise ValueError("lr_restart_peak must lie in (0, 1]")
     noise_model(cfg.noise)
     torch.manual_seed(cfg.seed)
     g, d = ResidualDenoiser(e.model), Critic(e.model)
@@ -79,7 +67,7 @@ def setup(entry_name: str, config: DenoiseTrainConfig | None = None) -> Denoiser
         load_checkpoint(zoo.denoiser_entry(cfg.init_from).checkpoint, g, expected_entry=cfg.init_from)
     opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=cfg.betas)
     opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=cfg.betas)
-    factor = _lr_factor(cfg.lr_schedule, cfg.steps, cfg.lr_restarts, cfg.lr_restart_peak)
+    factor = _lr_factor(cfg.lr_schedule, cfg.steps)
     return DenoiserTraining(g.train(), d.train(), opt_g, opt_d, cfg, torch.Generator().manual_seed(cfg.seed),
                             torch.optim.lr_scheduler.LambdaLR(opt_g, factor),
                             torch.optim.lr_scheduler.LambdaLR(opt_d, factor),
