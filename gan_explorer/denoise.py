@@ -153,12 +153,12 @@ def denoise(image: np.ndarray, *, preset: str = "fidelity", noise: str = "gaussi
         raise ValueError(f"ensemble must be one of {', '.join(map(str, ENSEMBLES))}, not {ensemble!r}")
     model = model_for(preset, noise)
     total = np.zeros(pixels.shape, np.float32)
-    for k, (turns, mirror) in enumerate(ENSEMBLE_VIEWS[:ensemble]):
-        def step(done: int, tiles: int, k: int = k) -> None:
-            if progress is not None:
-                progress(k * tiles + done, ensemble * tiles)
+    with _inference_precision():
+        for k, (turns, mirror) in enumerate(ENSEMBLE_VIEWS[:ensemble]):
+            def step(done: int, tiles: int, k: int = k) -> None:  # progress over all passes' tiles
+                if progress is not None:
+                    progress(k * tiles + done, ensemble * tiles)
 
-        with _inference_precision():
             total += _unview(run_tiled(model, _view(pixels, turns, mirror), progress=step), turns, mirror)
     return total / ensemble
 
