@@ -21,7 +21,6 @@ inference.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable
 
@@ -35,7 +34,7 @@ from gan_explorer import zoo
 from gan_explorer.data.noise import NOISE_MODELS, add_noise, noise_model
 from gan_explorer.metrics.denoising import psnr, ssim
 from gan_explorer.models.denoiser import ResidualDenoiser
-from gan_explorer.training.precision import forward_dtype
+from gan_explorer.training.precision import autocast, forward_dtype
 
 PRESETS = ("fidelity", "perceptual")
 TILE = 512  # a 512 × 512 image is one tile; larger ones are tiled
@@ -139,11 +138,6 @@ def _unview(pixels: np.ndarray, turns: int, mirror: bool) -> np.ndarray:
     return np.rot90(pixels[:, ::-1] if mirror else pixels, -turns, axes=(0, 1))
 
 
-def _inference_precision() -> contextlib.AbstractContextManager:
-    dtype = forward_dtype("auto", torch.device("cpu"), convolutional=True)
-    return torch.autocast("cpu", dtype=dtype) if dtype else contextlib.nullcontext()
-
-
 def denoise(image: np.ndarray, *, preset: str = "fidelity", noise: str = "gaussian", ensemble: int = 1,
             progress: Progress | None = None) -> np.ndarray:
     """Denoise H×W or H×W×C floats in [0, 1] (any size; tiled internally); returns the same shape.
@@ -153,7 +147,8 @@ def denoise(image: np.ndarray, *, preset: str = "fidelity", noise: str = "gaussi
         raise ValueError(f"ensemble must be one of {', '.join(map(str, ENSEMBLES))}, not {ensemble!r}")
     model = model_for(preset, noise)
     total = np.zeros(pixels.shape, np.float32)
-    with _inference_precision():
+    cpu = torch.device("cpu")
+    with autocast(cpu, forward_dtype("auto", cpu, convolutional=True)):
         for k, (turns, mirror) in enumerate(ENSEMBLE_VIEWS[:ensemble]):
             def step(done: int, tiles: int, k: int = k) -> None:  # progress over all passes' tiles
                 if progress is not None:

@@ -10,7 +10,6 @@ and G's forward runs in bf16 where the CPU has bf16 units (weights and losses st
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from collections.abc import Callable
@@ -27,7 +26,7 @@ from gan_explorer.data.natural import HELD_OUT_IMAGES, PatchSampler, natural_ima
 from gan_explorer.data.noise import corrupt, noise_model
 from gan_explorer.metrics.denoising import heldout_gain
 from gan_explorer.models.denoiser import Critic, ResidualDenoiser
-from gan_explorer.training.precision import forward_dtype
+from gan_explorer.training.precision import autocast, forward_dtype
 
 CONTENT_LOSSES = {"l1": F.l1_loss, "l2": F.mse_loss}
 LR_SCHEDULES = ("constant", "cosine")
@@ -97,7 +96,7 @@ def train_step(t: DenoiserTraining, clean: torch.Tensor, noisy: torch.Tensor) ->
         t.schedule_d.step()
         out["d_loss"] = float(d_loss.detach())
     # only G's forward runs in bf16 (it dominates the step); the losses and the critic stay fp32
-    with torch.autocast("cpu", dtype=t.forward_dtype) if t.forward_dtype else contextlib.nullcontext():
+    with autocast(torch.device("cpu"), t.forward_dtype):
         estimate = t.generator(noisy)
     estimate = estimate.float()
     content = CONTENT_LOSSES[cfg.content_loss](estimate, clean)

@@ -53,13 +53,14 @@ def forward_dtype(precision: str, device: torch.device, *, convolutional: bool) 
     return torch.bfloat16 if convolutional and bf16_is_fast(device.type) else None
 
 
+def autocast(device: torch.device, dtype: torch.dtype | None) -> contextlib.AbstractContextManager:
+    """Autocast to ``dtype`` on the device, or nothing at all for fp32 (None)."""
+    return torch.autocast(device.type, dtype=dtype) if dtype is not None else contextlib.nullcontext()
+
+
 def forward_precision(model: GenerativeModel, precision: str) -> contextlib.AbstractContextManager:
     """Context for the forward passes of one training step."""
-    device = model.device
-    dtype = autocast_dtype(model, precision, device)
-    if dtype is None:
-        return contextlib.nullcontext()
-    return torch.autocast(device.type, dtype=dtype)
+    return autocast(model.device, autocast_dtype(model, precision, model.device))
 
 
 def use_channels_last(model: GenerativeModel) -> GenerativeModel:
