@@ -36,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tensorboard", type=Path, metavar="DIR", help="also log to TensorBoard (needs the package)")
     p.add_argument("--domain-a", type=Path, metavar="DIR", help="CycleGAN entries: a folder of domain-A images")
     p.add_argument("--domain-b", type=Path, metavar="DIR", help="CycleGAN entries: a folder of domain-B images")
+    p.add_argument("--init-from", type=Path, metavar="STEM",
+                   help="denoiser entries: fine-tune from this checkpoint (path stem) instead of fresh weights")
+    p.add_argument("--scales", type=float, nargs="+", metavar="S",
+                   help="denoiser entries: cut training patches from the photos at these scales too (e.g. 1 0.75 0.5)")
 
     p = commands.add_parser("sample", help="write a PNG grid of samples")
     p.add_argument("entry")
@@ -94,6 +98,8 @@ def _train(args) -> int:
         from gan_explorer.training.denoiser import train_from_cli as train_denoiser
 
         return train_denoiser(args)
+    if args.init_from is not None or args.scales is not None:
+        raise ValueError("--init-from and --scales are for denoiser entries (GANs continue with --resume)")
 
     if args.entry in zoo.translation_list():
         from gan_explorer.training.cyclegan_cli import train_translation_from_cli

@@ -109,7 +109,11 @@ class DenoiseTrainConfig(_PlainConfig):
     precision: str = "auto"  # auto (bf16 forwards where the CPU/GPU has bf16 units) | bf16 | fp32
     seed: int = 0
     log_every: int = 50
-    init_from: str = ""  # a denoiser entry whose shipped weights start this one (perceptual from fidelity)
+    # a denoiser entry whose shipped weights start this one (perceptual from fidelity), or a checkpoint's path stem
+    init_from: str = ""
+    # the training photos are also cut at these scales (DnCNN's multi-scale augmentation): structure at
+    # more sizes, and a downscaled photo's own grain and JPEG blocks shrink below what the noise covers
+    scales: tuple[float, ...] = (1.0,)
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ import pytest
 import torch
 
 from gan_explorer import denoise, zoo
+from gan_explorer.__main__ import main
 from gan_explorer.checkpoints import load_checkpoint
 from gan_explorer.config import DenoiserConfig
-from gan_explorer.data.natural import HELD_OUT_IMAGES, OTHER_TRAIN_PHOTOS, TRAIN_IMAGES, natural_images
+from gan_explorer.data.natural import HELD_OUT_IMAGES, OTHER_TRAIN_PHOTOS, TRAIN_IMAGES, natural_images, rescaled
 from gan_explorer.data.noise import NOISE_MODELS, add_noise
 from gan_explorer.metrics.denoising import heldout_gain
 from gan_explorer.models.denoiser import Critic, ResidualDenoiser
@@ -33,6 +34,15 @@ def test_held_out_images_are_never_trained_on():
     test_pixels = {im.tobytes() for im in natural_images("test").values()}
     assert not test_pixels & {im.tobytes() for im in train.values()}  # not the same photo under another name
     assert all(im.dtype == np.float32 and 0 <= im.min() and im.max() <= 1 for im in train.values())
+
+
+def test_patch_sampler_area_cap_keeps_one_huge_image_from_crowding_out_the_rest():
+    huge, small = np.zeros((1024, 1024), np.float32), np.ones((256, 256), np.float32)
+    rng = torch.Generator().manual_seed(0)
+    uncapped = training.PatchSampler([huge, small], 32).sample(2000, rng)
+    capped = training.PatchSampler([huge, small], 32, area_cap=256 * 256).sample(2000, rng)
+    assert abs(uncapped.mean().item() - 1 / 17) < 0.02  # in proportion to area: 1 patch in 17 is the small one
+    assert abs(capped.mean().item() - 1 / 2) < 0.04  # capped at the small one's area: half and half
 
 
 def test_gaussian_noise_has_the_requested_sigma_and_no_bias():
@@ -182,6 +192,36 @@ def test_training_writes_a_checkpoint_that_loads(tmp_path):
                                expected_entry="denoise-speckle")[0]
     assert meta["step"] == 2 and meta["wall_time_s"] >= 0 and meta["sha256"]
     assert "heldout_default" in record["metrics"]
+
+
+def test_cli_fine_tunes_a_checkpoint_on_rescaled_photos(tmp_path, capsys):
+    main(["train", "denoise-speckle", "--steps", "2", "--batch-size", "2", "--out", str(tmp_path / "a")])
+    start = load_checkpoint(tmp_path / "a")[1]
+    main(["train", "denoise-speckle", "--steps", "1", "--batch-size", "2", "--lr-g", "1e-6", "--init-from",
+          str(tmp_path / "a"), "--scales", "1", "0.5", "--out", str(tmp_path / "b")])
+    meta, tuned = load_checkpoint(tmp_path / "b")
+    assert meta["train"]["init_from"] == str(tmp_path / "a") and meta["train"]["scales"] == [1.0, 0.5]
+    assert meta["train"]["lr_g"] == 1e-6
+    # one step at a tiny learning rate: the weights moved from the checkpoint's, not from fresh ones
+    assert all(torch.allclose(tuned[k], start[k], atol=1e-4) for k in start)
+    capsys.readouterr()
+    # another entry's weights are refused by name; GANs have no --init-from / --scales
+    assert main(["train", "denoise-gaussian", "--steps", "1", "--init-from", str(tmp_path / "a"), "--out",
+                 str(tmp_path / "c")]) != 0
+    assert "is for 'denoise-speckle', not 'denoise-gaussian'" in capsys.readouterr().err
+    assert main(["train", "ring-gan", "--steps", "1", "--scales", "1", "0.5", "--out", str(tmp_path / "d")]) != 0
+    assert "for denoiser entries" in capsys.readouterr().err
+    assert not list(tmp_path.glob("[cd].*"))
+
+
+def test_rescaled_adds_each_photo_at_each_scale_in_range():
+    photo = np.linspace(0, 1, 200 * 300, dtype=np.float32).reshape(200, 300)
+    out = rescaled([photo], (1.0, 0.75, 0.5))
+    assert [im.shape for im in out] == [(200, 300), (150, 225), (100, 150)]
+    assert out[0] is photo and all(im.dtype == np.float32 and 0 <= im.min() and im.max() <= 1 for im in out)
+    assert abs(out[2].mean() - photo.mean()) < 0.01
+    with pytest.raises(ValueError, match="scales"):
+        rescaled([photo], (1.5,))
 
 
 SHIPPED = [n for n in zoo.denoisers() if zoo.denoiser_entry(n).checkpoint.with_suffix(".safetensors").exists()]

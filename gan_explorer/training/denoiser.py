@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from gan_explorer import losses, zoo
 from gan_explorer.checkpoints import load_checkpoint, save_checkpoint
 from gan_explorer.config import DenoiseTrainConfig
-from gan_explorer.data.natural import HELD_OUT_IMAGES, PatchSampler, natural_images, train_source
+from gan_explorer.data.natural import AREA_CAP, HELD_OUT_IMAGES, PatchSampler, natural_images, rescaled, train_source
 from gan_explorer.data.noise import corrupt, noise_model
 from gan_explorer.metrics.denoising import heldout_gain
 from gan_explorer.models.denoiser import Critic, ResidualDenoiser
@@ -62,8 +62,10 @@ def setup(entry_name: str, config: DenoiseTrainConfig | None = None) -> Denoiser
     noise_model(cfg.noise)
     torch.manual_seed(cfg.seed)
     g, d = ResidualDenoiser(e.model), Critic(e.model)
-    if cfg.init_from:  # the perceptual preset fine-tunes the shipped fidelity weights
+    if cfg.init_from in zoo.denoisers():  # the perceptual preset fine-tunes the shipped fidelity weights
         load_checkpoint(zoo.denoiser_entry(cfg.init_from).checkpoint, g, expected_entry=cfg.init_from)
+    elif cfg.init_from:  # fine-tuning from a checkpoint of this entry
+        load_checkpoint(cfg.init_from, g, expected_entry=entry_name)
     opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=cfg.betas)
     opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=cfg.betas)
     factor = _lr_factor(cfg.lr_schedule, cfg.steps)
@@ -118,16 +120,17 @@ def train_step(t: DenoiserTraining, clean: torch.Tensor, noisy: torch.Tensor) ->
 
 def train(entry_name: str, *, steps: int | None = None, out: str | Path | None = None, seed: int | None = None,
           batch_size: int | None = None, patch: int | None = None, precision: str | None = None,
+          lr_g: float | None = None, init_from: str | None = None, scales: tuple[float, ...] | None = None,
           on_log: Callable[[int, dict[str, float]], None] | None = None) -> tuple[ResidualDenoiser, dict]:
-    """Train an entry from scratch (or from its init_from weights); saves ``out`` when given.
+    """Train an entry from scratch (or from init_from's weights); saves ``out`` when given.
 
     Returns the generator in eval mode and the record written into the checkpoint's JSON."""
     e = zoo.denoiser_entry(entry_name)
-    changes = {k: v for k, v in dict(steps=steps, seed=seed, batch_size=batch_size, patch=patch,
-                                     precision=precision).items() if v is not None}
+    changes = {k: v for k, v in dict(steps=steps, seed=seed, batch_size=batch_size, patch=patch, precision=precision,
+                                     lr_g=lr_g, init_from=init_from, scales=scales).items() if v is not None}
     cfg = e.train.replace(**changes)
     t = setup(entry_name, cfg)
-    sampler = PatchSampler(list(natural_images("train").values()), cfg.patch)
+    sampler = PatchSampler(rescaled(list(natural_images("train").values()), cfg.scales), cfg.patch, area_cap=AREA_CAP)
     wall, cpu = time.perf_counter(), time.process_time()
     for step in range(1, cfg.steps + 1):
         logs = train_step(t, *make_batch(sampler, cfg, t.rng))
@@ -157,7 +160,9 @@ def train_from_cli(args) -> int:
         print(f"step {step}: " + " ".join(f"{k}={v:.4f}" for k, v in logs.items()), flush=True)
 
     _, record = train(args.entry, steps=args.steps, out=out, seed=args.seed, batch_size=args.batch_size,
-                      precision=args.precision, on_log=show)
+                      precision=args.precision, lr_g=args.lr_g,
+                      init_from=None if args.init_from is None else str(args.init_from),
+                      scales=None if args.scales is None else tuple(args.scales), on_log=show)
     print(f"trained {args.entry}: {record['steps']} steps in {record['wall_time_s']} s wall, "
           f"{record['cpu_time_s']} CPU-s; held-out {record['metrics']}; checkpoint {out}.safetensors", flush=True)
     return 0
