@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tensorboard", type=Path, metavar="DIR", help="also log to TensorBoard (needs the package)")
     p.add_argument("--domain-a", type=Path, metavar="DIR", help="CycleGAN entries: a folder of domain-A images")
     p.add_argument("--domain-b", type=Path, metavar="DIR", help="CycleGAN entries: a folder of domain-B images")
-    p.add_argument("--init-from", type=Path, metavar="STEM",
+    p.add_argument("--init-from", metavar="STEM",
                    help="denoiser entries: fine-tune from this checkpoint (path stem) instead of fresh weights")
     p.add_argument("--scales", type=float, nargs="+", metavar="S",
                    help="denoiser entries: cut training patches from the photos at these scales too (e.g. 1 0.75 0.5)")

@@ -202,7 +202,7 @@ def test_cli_fine_tunes_a_checkpoint_on_rescaled_photos(tmp_path, capsys):
     meta, tuned = load_checkpoint(tmp_path / "b")
     assert meta["train"]["init_from"] == str(tmp_path / "a") and meta["train"]["scales"] == [1.0, 0.5]
     assert meta["train"]["lr_g"] == 1e-6
-    # one step at a tiny learning rate: the weights moved from the checkpoint's, not from fresh ones
+    # one step at a tiny learning rate: the weights started from the checkpoint's, not from fresh ones
     assert all(torch.allclose(tuned[k], start[k], atol=1e-4) for k in start)
     capsys.readouterr()
     # another entry's weights are refused by name; GANs have no --init-from / --scales

@@ -160,8 +160,7 @@ def train_from_cli(args) -> int:
         print(f"step {step}: " + " ".join(f"{k}={v:.4f}" for k, v in logs.items()), flush=True)
 
     _, record = train(args.entry, steps=args.steps, out=out, seed=args.seed, batch_size=args.batch_size,
-                      precision=args.precision, lr_g=args.lr_g,
-                      init_from=None if args.init_from is None else str(args.init_from),
+                      precision=args.precision, lr_g=args.lr_g, init_from=args.init_from,
                       scales=None if args.scales is None else tuple(args.scales), on_log=show)
     print(f"trained {args.entry}: {record['steps']} steps in {record['wall_time_s']} s wall, "
           f"{record['cpu_time_s']} CPU-s; held-out {record['metrics']}; checkpoint {out}.safetensors", flush=True)
