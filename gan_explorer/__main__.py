@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="denoiser entries: fine-tune from this checkpoint (path stem) instead of fresh weights")
     p.add_argument("--scales", type=float, nargs="+", metavar="S",
                    help="denoiser entries: cut training patches from the photos at these scales too (e.g. 1 0.75 0.5)")
+    p.add_argument("--patch", type=int, metavar="PIXELS",
+                   help="denoiser entries: side of the square training patches (default: the entry's)")
 
     p = commands.add_parser("sample", help="write a PNG grid of samples")
     p.add_argument("entry")
@@ -98,8 +100,8 @@ def _train(args) -> int:
         from gan_explorer.training.denoiser import train_from_cli as train_denoiser
 
         return train_denoiser(args)
-    if args.init_from is not None or args.scales is not None:
-        raise ValueError("--init-from and --scales are for denoiser entries (GANs continue with --resume)")
+    if args.init_from is not None or args.scales is not None or args.patch is not None:
+        raise ValueError("--init-from, --scales and --patch are for denoiser entries (GANs continue with --resume)")
 
     if args.entry in zoo.translation_list():
         from gan_explorer.training.cyclegan_cli import train_translation_from_cli

@@ -38,8 +38,8 @@ from gan_explorer.training.precision import autocast, forward_dtype
 
 PRESETS = ("fidelity", "perceptual")
 TILE = 512  # a 512 × 512 image is one tile; larger ones are tiled
-OVERLAP = 64
-MARGIN = 24  # > the generator's receptive radius (10 convs at half resolution ≈ 21 pixels)
+OVERLAP = 96
+MARGIN = 40  # > the deepest generator's receptive radius (18 convs at half resolution ≈ 37 pixels)
 BASELINES = ("nl-means", "median", "gaussian")
 # (quarter turns, mirror) of each pass, in the order passes are added: the flips first (they keep
 # the image's shape, so the tiles are the same), then the transposing turns

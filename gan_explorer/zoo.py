@@ -306,13 +306,14 @@ class DenoiserEntry:
         return "natural-patches"
 
 
-def _denoiser_pair(noise: str, title: str, fidelity_steps: int, perceptual_steps: int) -> list[DenoiserEntry]:
-    fidelity = f"denoise-{noise}"
+def _denoiser_pair(noise: str, title: str, fidelity_steps: int, perceptual_steps: int,
+                   blocks: int = 6) -> list[DenoiserEntry]:
+    fidelity, model = f"denoise-{noise}", DenoiserConfig(blocks=blocks)
     return [
-        DenoiserEntry(fidelity, f"Denoiser, {title} (fidelity)", DenoiserConfig(),
+        DenoiserEntry(fidelity, f"Denoiser, {title} (fidelity)", model,
                       DenoiseTrainConfig(noise=noise, steps=fidelity_steps, content_loss="l2", lr_schedule="cosine"),
                       f"Blind {title} denoiser trained on content loss alone (λ_adv = 0): the best PSNR."),
-        DenoiserEntry(f"{fidelity}-perceptual", f"Denoiser, {title} (perceptual)", DenoiserConfig(),
+        DenoiserEntry(f"{fidelity}-perceptual", f"Denoiser, {title} (perceptual)", model,
                       DenoiseTrainConfig(noise=noise, steps=perceptual_steps, adv_weight=0.01, lr_g=2e-4,
                                          betas=(0.5, 0.9), init_from=fidelity),
                       "Starts from the fidelity model and adds a WGAN-GP critic: sharper texture, lower PSNR."),
@@ -320,7 +321,8 @@ def _denoiser_pair(noise: str, title: str, fidelity_steps: int, perceptual_steps
 
 
 _DENOISERS = [
-    *_denoiser_pair("gaussian", "Gaussian noise", 24000, 100),
+    # 8 blocks: the shipped 6-block weights grown by two identity blocks and fine-tuned (README, Denoising)
+    *_denoiser_pair("gaussian", "Gaussian noise", 24000, 100, blocks=8),
     *_denoiser_pair("poisson", "Poisson noise", 1000, 50),
     *_denoiser_pair("speckle", "speckle noise", 1000, 50),
     *_denoiser_pair("salt-pepper", "salt-and-pepper noise", 1000, 50),

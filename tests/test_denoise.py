@@ -8,12 +8,12 @@ import torch
 
 from gan_explorer import denoise, zoo
 from gan_explorer.__main__ import main
-from gan_explorer.checkpoints import load_checkpoint
+from gan_explorer.checkpoints import load_checkpoint, save_checkpoint
 from gan_explorer.config import DenoiserConfig
 from gan_explorer.data.natural import HELD_OUT_IMAGES, OTHER_TRAIN_PHOTOS, TRAIN_IMAGES, natural_images, rescaled
 from gan_explorer.data.noise import NOISE_MODELS, add_noise
 from gan_explorer.metrics.denoising import heldout_gain
-from gan_explorer.models.denoiser import Critic, ResidualDenoiser
+from gan_explorer.models.denoiser import Critic, ResidualDenoiser, grow
 from gan_explorer.training import denoiser as training
 from gan_explorer.training.precision import bf16_is_fast
 
@@ -102,6 +102,37 @@ def test_tiled_inference_equals_whole_image_inference(shape, norm):
     assert tiled.shape == image.shape
     assert float(np.abs(tiled - whole).max()) < 1e-4
     assert len(calls) > 4 and calls[-1][0] == calls[-1][1]
+
+
+@pytest.mark.parametrize("norm", ["none", "instance"])
+def test_grown_denoiser_starts_as_the_shallower_one_and_can_learn(norm):
+    shallow = _random_net(norm=norm).eval()
+    deep = grow(ResidualDenoiser(shallow.config.replace(blocks=shallow.config.blocks + 2)), shallow).eval()
+    x = torch.rand(2, 1, 40, 36)
+    with torch.no_grad():
+        assert torch.allclose(deep(x), shallow(x), atol=1e-6)
+    deep.train()
+    deep(x).square().mean().backward()  # the new blocks' zeroed convolutions still get gradients
+    assert deep.blocks[-1].body[3].weight.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match="cannot grow"):
+        grow(ResidualDenoiser(shallow.config.replace(channels=16, blocks=9)), shallow)
+
+
+def test_cli_fine_tuning_grows_a_shallower_checkpoint_of_the_entry(tmp_path):
+    shallow = ResidualDenoiser(zoo.denoiser_entry("denoise-gaussian").model.replace(blocks=6))
+    with torch.no_grad():
+        shallow.tail.weight.normal_(0, 0.01)  # not the identity, so "starts as the checkpoint" is a real check
+    save_checkpoint(tmp_path / "six", shallow.eval(), entry="denoise-gaussian", config=shallow.config.to_dict(),
+                    step=1, dataset="natural-patches", metrics={})
+    main(["train", "denoise-gaussian", "--steps", "1", "--batch-size", "2", "--lr-g", "1e-9", "--init-from",
+          str(tmp_path / "six"), "--out", str(tmp_path / "eight")])
+    meta, weights = load_checkpoint(tmp_path / "eight")
+    assert meta["config"]["blocks"] == 8 and "blocks.7.body.3.weight" in weights
+    x = torch.rand(1, 1, 32, 32)
+    grown = zoo.load_denoiser("denoise-gaussian", pretrained=False)
+    grown.load_state_dict(weights)
+    with torch.no_grad():
+        assert torch.allclose(grown(x), shallow(x), atol=1e-4)
 
 
 def test_denoise_refuses_values_outside_the_unit_range():
@@ -198,9 +229,10 @@ def test_cli_fine_tunes_a_checkpoint_on_rescaled_photos(tmp_path, capsys):
     main(["train", "denoise-speckle", "--steps", "2", "--batch-size", "2", "--out", str(tmp_path / "a")])
     start = load_checkpoint(tmp_path / "a")[1]
     main(["train", "denoise-speckle", "--steps", "1", "--batch-size", "2", "--lr-g", "1e-6", "--init-from",
-          str(tmp_path / "a"), "--scales", "1", "0.5", "--out", str(tmp_path / "b")])
+          str(tmp_path / "a"), "--scales", "1", "0.5", "--patch", "48", "--out", str(tmp_path / "b")])
     meta, tuned = load_checkpoint(tmp_path / "b")
     assert meta["train"]["init_from"] == str(tmp_path / "a") and meta["train"]["scales"] == [1.0, 0.5]
+    assert meta["train"]["patch"] == 48
     assert meta["train"]["lr_g"] == 1e-6
     # one step at a tiny learning rate: the weights started from the checkpoint's, not from fresh ones
     assert all(torch.allclose(tuned[k], start[k], atol=1e-4) for k in start)

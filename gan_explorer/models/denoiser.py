@@ -64,6 +64,23 @@ class ResidualDenoiser(nn.Module):
         return x + correction
 
 
+def grow(model: ResidualDenoiser, shallower: ResidualDenoiser) -> ResidualDenoiser:
+    """Copy a shallower denoiser's weights into ``model`` (same width, more residual blocks): the extra
+    blocks come last and start as the identity (their second convolution zeroed), so ``model`` at
+    first computes exactly what ``shallower`` does, and training goes on from there (Net2Net's
+    deepening, Chen et al. 2016)."""
+    extra = len(model.blocks) - len(shallower.blocks)
+    if extra < 0 or model.config.replace(blocks=shallower.config.blocks) != shallower.config:
+        raise ValueError(f"cannot grow a {shallower.config.blocks}-block denoiser of {shallower.config.channels} "
+                         f"channels into {model.config.blocks} blocks of {model.config.channels}")
+    model.load_state_dict(shallower.state_dict(), strict=False)
+    for block in model.blocks[len(shallower.blocks):]:
+        second_conv = block.body[3]  # a fresh norm after it (if any) maps zeros to zeros
+        nn.init.zeros_(second_conv.weight)
+        nn.init.zeros_(second_conv.bias)
+    return model
+
+
 class Critic(nn.Module):
     """WGAN-GP critic: N×1×H×W → N scores. No batch norm (the gradient penalty is per sample)."""
 

@@ -20,12 +20,12 @@ import torch
 import torch.nn.functional as F
 
 from gan_explorer import losses, zoo
-from gan_explorer.checkpoints import load_checkpoint, save_checkpoint
-from gan_explorer.config import DenoiseTrainConfig
+from gan_explorer.checkpoints import load_checkpoint, read_metadata, save_checkpoint
+from gan_explorer.config import DenoiserConfig, DenoiseTrainConfig
 from gan_explorer.data.natural import AREA_CAP, HELD_OUT_IMAGES, PatchSampler, natural_images, rescaled, train_source
 from gan_explorer.data.noise import corrupt, noise_model
 from gan_explorer.metrics.denoising import heldout_gain
-from gan_explorer.models.denoiser import Critic, ResidualDenoiser
+from gan_explorer.models.denoiser import Critic, ResidualDenoiser, grow
 from gan_explorer.training.precision import autocast, forward_dtype
 
 CONTENT_LOSSES = {"l1": F.l1_loss, "l2": F.mse_loss}
@@ -64,8 +64,15 @@ def setup(entry_name: str, config: DenoiseTrainConfig | None = None) -> Denoiser
     g, d = ResidualDenoiser(e.model), Critic(e.model)
     if cfg.init_from in zoo.denoisers():  # the perceptual preset fine-tunes the shipped fidelity weights
         load_checkpoint(zoo.denoiser_entry(cfg.init_from).checkpoint, g, expected_entry=cfg.init_from)
-    elif cfg.init_from:  # fine-tuning from a checkpoint of this entry
-        load_checkpoint(cfg.init_from, g, expected_entry=entry_name)
+    elif cfg.init_from:  # fine-tuning from a checkpoint of this entry, deepened if it has fewer blocks
+        meta = read_metadata(cfg.init_from)  # another entry's checkpoint is refused by load_checkpoint below
+        saved = DenoiserConfig.from_dict(meta["config"]) if meta.get("entry") == entry_name else e.model
+        if saved.blocks < e.model.blocks:
+            shallower = ResidualDenoiser(saved)
+            load_checkpoint(cfg.init_from, shallower, expected_entry=entry_name)
+            grow(g, shallower)
+        else:
+            load_checkpoint(cfg.init_from, g, expected_entry=entry_name)
     opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=cfg.betas)
     opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=cfg.betas)
     factor = _lr_factor(cfg.lr_schedule, cfg.steps)
@@ -160,7 +167,7 @@ def train_from_cli(args) -> int:
         print(f"step {step}: " + " ".join(f"{k}={v:.4f}" for k, v in logs.items()), flush=True)
 
     _, record = train(args.entry, steps=args.steps, out=out, seed=args.seed, batch_size=args.batch_size,
-                      precision=args.precision, lr_g=args.lr_g, init_from=args.init_from,
+                      patch=args.patch, precision=args.precision, lr_g=args.lr_g, init_from=args.init_from,
                       scales=None if args.scales is None else tuple(args.scales), on_log=show)
     print(f"trained {args.entry}: {record['steps']} steps in {record['wall_time_s']} s wall, "
           f"{record['cpu_time_s']} CPU-s; held-out {record['metrics']}; checkpoint {out}.safetensors", flush=True)
