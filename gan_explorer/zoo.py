@@ -134,7 +134,7 @@ _ENTRIES = [
         "cgan-mnist", "MNIST, conditional DCGAN", "mnist",
         # D takes the label by projection, under spectral norm and the hinge loss (Miyato & Koyama 2018);
         # G samples from the average of its weights; D sees real and fake digits shifted alike. 12,000
-        # steps (5 CPU-minutes here): at 4,000 the backgrounds were still grey (FD 255 against 81)
+        # steps (5 CPU-minutes here): at 4,000 the backgrounds were still grey (FD 255 against 83)
         ModelConfig(family="dcgan", data_shape=_MNIST, latent_dim=64, base_channels=32, g_output="tanh",
                     num_classes=10, d_norm="spectral", d_conditioning="projection"),
         TrainConfig(loss="hinge", lr_g=2e-4, lr_d=2e-4, batch_size=64, steps=12000, ema_decay=0.999,
