@@ -69,8 +69,8 @@ def grow(model: ResidualDenoiser, shallower: ResidualDenoiser) -> ResidualDenois
     blocks come last and start as the identity (their second convolution zeroed), so ``model`` at
     first computes exactly what ``shallower`` does, and training goes on from there (Net2Net's
     deepening, Chen et al. 2016)."""
-    extra = len(model.blocks) - len(shallower.blocks)
-    if extra < 0 or model.config.replace(blocks=shallower.config.blocks) != shallower.config:
+    same_but_depth = model.config.replace(blocks=shallower.config.blocks) == shallower.config
+    if len(model.blocks) < len(shallower.blocks) or not same_but_depth:
         raise ValueError(f"cannot grow a {shallower.config.blocks}-block denoiser of {shallower.config.channels} "
                          f"channels into {model.config.blocks} blocks of {model.config.channels}")
     model.load_state_dict(shallower.state_dict(), strict=False)
