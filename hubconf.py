@@ -46,6 +46,11 @@ def dcgan_mnist(pretrained: bool = True, device: str | None = None):
     return _zoo.load("dcgan-mnist", pretrained=pretrained, device=device)
 
 
+def dcgan_mnist_clusters(pretrained: bool = True, device: str | None = None):
+    """MNIST, self-conditioned DCGAN (k-means clusters of the digits as its labels)."""
+    return _zoo.load("dcgan-mnist-clusters", pretrained=pretrained, device=device)
+
+
 def cgan_mnist(pretrained: bool = True, device: str | None = None):
     """MNIST, conditional DCGAN."""
     return _zoo.load("cgan-mnist", pretrained=pretrained, device=device)

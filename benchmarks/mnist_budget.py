@@ -40,9 +40,10 @@ def run_entry(name: str, budgets_min: list[float], model_overrides: dict, train_
     e = zoo.entry(name)
     cfg = e.train.replace(**train_overrides)
     torch.manual_seed(cfg.seed)
-    trainer = Trainer(build_model(e.model.replace(**model_overrides)), cfg, data.load(e.dataset, "train"),
-                      entry=name, dataset=e.dataset)
-    rows, cpu_s, quick_next = [], 0.0, quick_every_min
+    source = data.load(e.dataset, "train")
+    start = time.process_time()  # building the trainer is charged: a self-conditioned one runs k-means
+    trainer = Trainer(build_model(e.model.replace(**model_overrides)), cfg, source, entry=name, dataset=e.dataset)
+    rows, cpu_s, quick_next = [], time.process_time() - start, quick_every_min
     for budget in sorted(budgets_min):
         while cpu_s < budget * 60:
             start = time.process_time()

@@ -52,6 +52,16 @@ class ModelConfig(_PlainConfig):
     # generator that repeats itself is easy to spot; 1 is the ordinary D. Batches must divide by it.
     pack: int = 1
     d_conditioning: str = "concat"  # how the label enters a conv D: concat (label planes) | projection
+    # Self-conditioning (after Liu et al. 2020, "Diverse Image Generation via Self-Conditioned GANs"):
+    # > 0 sorts the training images into this many k-means clusters before training, and G and D take
+    # an image's cluster as its label. No human labels: to its users the model stays unconditional,
+    # as the first latent coordinate picks the cluster, each as often as its share of the data.
+    clusters: int = 0
+
+    @property
+    def label_classes(self) -> int:
+        """How many labels the networks take: a conditional model's classes, or the clusters."""
+        return self.num_classes or self.clusters
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,9 @@ class TrainConfig(_PlainConfig):
     lr_g: float = 2e-4
     lr_d: float = 2e-4
     betas: tuple[float, float] = (0.5, 0.999)
+    # constant | cosine: both learning rates follow a cosine from their set value to 0 at `steps`,
+    # so a run of known length ends on small, refining updates instead of the large ones it began with
+    lr_schedule: str = "constant"
     n_critic: int = 1  # D updates per G update
     gp_lambda: float = 10.0
     batch_size: int = 64

@@ -177,7 +177,7 @@ def _network(model: GenerativeModel) -> tuple[list[nn.Module], tuple[int, ...], 
     one-hot label appended to z, z viewed as a 1×1 map, the flat output viewed as an image)
     are what the op list's input and reshape encode."""
     config = model.config
-    inputs = config.latent_dim + config.num_classes
+    inputs = config.latent_dim + config.label_classes
     if isinstance(model, GAN) and type(model.generator) is DCGANGenerator:
         return _layers(model.generator.net), (inputs, 1, 1), False
     if isinstance(model, GAN) and type(model.generator) is MLPGenerator:
@@ -212,6 +212,8 @@ def export_generator(model: GenerativeModel) -> tuple[dict, bytes]:
         "format": FORMAT,
         "latent_dim": config.latent_dim,
         "num_classes": config.num_classes,
+        # a self-conditioned G takes the one-hot cluster its first latent value falls in (GAN.latent_clusters)
+        "cluster_bounds": model.cluster_bounds().tolist() if config.clusters else [],
         "latent_distribution": config.latent_distribution,
         "input_shape": list(shape),
         "ops": writer.ops,
@@ -249,8 +251,13 @@ def run_reference(spec: dict, weights: bytes, z: np.ndarray, label: int | None =
         return blob[ref[0] : ref[0] + ref[1]]
 
     x = np.asarray(z, dtype=np.float64).reshape(-1)
-    if spec["num_classes"]:
-        onehot = np.zeros(spec["num_classes"])
+    bounds = spec.get("cluster_bounds") or []
+    if bounds:  # the first value picks the cluster and G sees it as 0, as in GAN.decode
+        label = int(np.searchsorted(bounds, x[0], side="right"))
+        x = np.concatenate([[0.0], x[1:]])
+    classes = spec["num_classes"] or (len(bounds) + 1 if bounds else 0)
+    if classes:
+        onehot = np.zeros(classes)
         onehot[int(label)] = 1.0
         x = np.concatenate([x, onehot])
     shape = spec["input_shape"]

@@ -193,6 +193,9 @@ EXPORTS = {
                                        d_hidden=(8,), activation="leaky_relu", norm="layer", g_output="sigmoid",
                                        num_classes=3),
     "plain convolutions": "conv2d",
+    # the page picks the cluster from z[0] itself, as GAN.latent_clusters does
+    "self-conditioned DCGAN": ModelConfig(family="dcgan", data_shape=(1, 16, 16), latent_dim=12, base_channels=8,
+                                          g_output="tanh", clusters=5, d_conditioning="projection"),
 }
 
 
@@ -224,7 +227,8 @@ def test_the_page_runtime_matches_the_reference_for_every_op(open_page, name):
     assert not errors, f"console errors: {errors}"
 
 
-@pytest.mark.parametrize("entry, label", [("dcgan-mnist", None), ("mnist-mlp-improved", None), ("cgan-mnist", 3)])
+@pytest.mark.parametrize("entry, label", [("dcgan-mnist", None), ("mnist-mlp-improved", None), ("cgan-mnist", 3),
+                                          ("dcgan-mnist-clusters", None)])
 def test_the_page_draws_the_servers_picture(open_page, app_url, entry, label):
     """Seed latent + slider values + principal directions, composed and drawn in Chromium, against the PNG route."""
     page, errors = open_page()

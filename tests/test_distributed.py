@@ -62,3 +62,8 @@ def test_two_processes_train_identical_replicas_and_only_rank_0_writes(tmp_path)
 @pytest.mark.slow
 def test_wgan_gp_trains_on_two_processes(tmp_path):
     _check_run("wgan-gp-mnist", tmp_path)  # the gradient penalty's double backward
+
+
+def test_self_conditioned_replicas_share_rank_0s_clusters(tmp_path):
+    # each rank fits k-means on its own shard; after the broadcast all label their digits by rank 0's
+    _check_run("dcgan-mnist-clusters", tmp_path)

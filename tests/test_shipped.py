@@ -71,6 +71,12 @@ def test_dcgan_covers_every_digit():
     assert report["inception_score"] >= 0.85 * report["real"]["inception_score"]  # issue 6's floor
 
 
+def test_self_conditioned_dcgan_meets_the_mnist_goal_without_labels():
+    report = evaluate_model(zoo.load("dcgan-mnist-clusters"), "dcgan-mnist-clusters", n=10_000, seed=11)
+    assert report["classes_covered"] == 10 and report["kl_to_uniform"] <= 0.05
+    assert report["inception_score"] >= 0.85 * report["real"]["inception_score"]
+
+
 def test_image_to_image_checkpoints_load_through_the_hub():
     """The denoisers and the CycleGAN are hub entries too, with the zoo's shipped weights."""
     clean = torch.rand(1, 1, 32, 32, generator=torch.Generator().manual_seed(0))

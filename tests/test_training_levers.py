@@ -119,3 +119,21 @@ def test_projection_discriminator_scores_depend_on_the_label_and_train():
     assert not torch.equal(before, model.discriminator.embed.parametrizations.weight.original)
     with pytest.raises(ValueError, match="d_conditioning"):
         zoo.create("cgan-mnist", d_conditioning="sum")
+
+
+def test_cosine_schedule_anneals_both_learning_rates_to_zero_at_the_last_step_and_survives_live_changes():
+    trainer = _trainer(lr_schedule="cosine", steps=4)
+    lrs = []
+    for _ in range(5):
+        trainer.step()
+        lrs.append([group["lr"] for opt in (trainer.optimizers.g, trainer.optimizers.d) for group in opt.param_groups])
+    # the rate used by update k is set just before it: full at k = 0, half at k = steps / 2, 0 at k = steps
+    assert lrs[0] == pytest.approx([2e-4, 4e-4])
+    assert lrs[2] == pytest.approx([1e-4, 2e-4])
+    assert lrs[4] == pytest.approx([0.0, 0.0])
+    assert lrs[1][0] > lrs[2][0] > lrs[3][0] > 0
+    trainer.update_settings(lr_g=1e-3)  # a live change sets the base the schedule scales (0 here, at the end)
+    assert trainer.optimizers.g.param_groups[0]["lr"] == pytest.approx(0.0)
+    assert trainer.cfg.lr_g == 1e-3
+    with pytest.raises(ValueError, match="lr_schedule"):
+        _trainer(lr_schedule="exponential")

@@ -12,7 +12,7 @@ from gan_explorer import zoo
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRED = {"pattern1010", "sine-gan", "ring-gan", "grid-gan", "mnist-mlp-naive", "mnist-mlp-improved",
-            "dcgan-mnist", "cgan-mnist", "wgan-gp-mnist", "dcgan-faces", "vae-mnist"}
+            "dcgan-mnist", "dcgan-mnist-clusters", "cgan-mnist", "wgan-gp-mnist", "dcgan-faces", "vae-mnist"}
 
 
 def test_zoo_has_the_required_entries():

@@ -11,4 +11,6 @@ __all__ = ["GAN", "VAE", "GenerativeModel", "build_model"]
 
 
 def build_model(config: ModelConfig) -> GenerativeModel:
+    if config.family == "vae" and config.clusters:
+        raise ValueError("clusters (self-conditioning) applies to GANs, not the VAE")
     return VAE(config) if config.family == "vae" else GAN(config)

@@ -3,7 +3,8 @@
 At 64×64 this is the architecture of pytorch/examples' dcgan: four transposed
 convolutions from a 4×4 seed map, batch norm and ReLU in G, strided convolutions
 with LeakyReLU in D. At 28×28 the seed map is 7×7 and there are two upsamplings.
-Conditional variants append the one-hot label to z in G. D takes the label either as
+Conditional variants append the one-hot label to z in G (a self-conditioned GAN's label
+is its cluster: ``config.label_classes``). D takes the label either as
 constant planes beside its input image (concat) or through a projection (Miyato & Koyama
 2018): its score gains the inner product of a learnt class embedding with its features.
 A packed D (PacGAN, ``config.pack``) stacks that many consecutive images along the channel
@@ -40,7 +41,7 @@ class DCGANGenerator(nn.Module):
         width = config.base_channels * 2 ** (n_up - 1)
         layers: list[nn.Module] = [
             # (latent + classes) × 1 × 1 -> width × start × start
-            nn.ConvTranspose2d(config.latent_dim + config.num_classes, width, start, 1, 0, bias=False),
+            nn.ConvTranspose2d(config.latent_dim + config.label_classes, width, start, 1, 0, bias=False),
             nn.BatchNorm2d(width),
             nn.ReLU(True),
         ]
@@ -57,8 +58,8 @@ class DCGANGenerator(nn.Module):
         self.apply(_dcgan_init)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        if self.config.num_classes:
-            z = torch.cat([z, one_hot(labels, self.config.num_classes, z.dtype)], dim=1)
+        if self.config.label_classes:
+            z = torch.cat([z, one_hot(labels, self.config.label_classes, z.dtype)], dim=1)
         return self.net(z[:, :, None, None])
 
 
@@ -71,10 +72,10 @@ class DCGANDiscriminator(nn.Module):
         wrap = spectral_norm if config.d_norm == "spectral" else (lambda m: m)
         if config.d_conditioning not in ("concat", "projection"):
             raise ValueError(f"unknown d_conditioning {config.d_conditioning!r}; choose concat or projection")
-        self.projection = bool(config.num_classes) and config.d_conditioning == "projection"
+        self.projection = bool(config.label_classes) and config.d_conditioning == "projection"
         if self.projection and config.pack > 1:
             raise ValueError("a packed D scores several images at once: use d_conditioning concat, not projection")
-        label_planes = config.num_classes if not self.projection else 0
+        label_planes = config.label_classes if not self.projection else 0
         width = config.base_channels
         # input: pack × (channels + label planes) × size × size; no norm on the first layer (DCGAN)
         layers: list[nn.Module] = [
@@ -88,12 +89,12 @@ class DCGANDiscriminator(nn.Module):
         layers.append(wrap(nn.Conv2d(width, 1, start, 1, 0, bias=False)))  # width × start × start -> 1 × 1 × 1
         self.net = nn.Sequential(*layers)
         # projection: one learnt vector per class, dotted with the spatially summed features
-        self.embed = wrap(nn.Embedding(config.num_classes, width)) if self.projection else None
+        self.embed = wrap(nn.Embedding(config.label_classes, width)) if self.projection else None
         self.apply(_dcgan_init)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        if self.config.num_classes and not self.projection:
-            planes = one_hot(labels, self.config.num_classes, x.dtype)[:, :, None, None]
+        if self.config.label_classes and not self.projection:
+            planes = one_hot(labels, self.config.label_classes, x.dtype)[:, :, None, None]
             x = torch.cat([x, planes.expand(-1, -1, *x.shape[2:])], dim=1)
         if not self.projection:
             pack = self.config.pack

@@ -43,13 +43,13 @@ class MLPGenerator(nn.Module):
         super().__init__()
         self.config = config
         self.data_size = math.prod(config.data_shape)
-        widths = [config.latent_dim + config.num_classes, *config.g_hidden, self.data_size]
+        widths = [config.latent_dim + config.label_classes, *config.g_hidden, self.data_size]
         self.net = mlp(widths, config.activation, config.norm)
         self.out = output_activation(config.g_output)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        if self.config.num_classes:
-            z = torch.cat([z, one_hot(labels, self.config.num_classes, z.dtype)], dim=1)
+        if self.config.label_classes:
+            z = torch.cat([z, one_hot(labels, self.config.label_classes, z.dtype)], dim=1)
         x = self.out(self.net(z))  # N × prod(data_shape)
         return x.view(-1, *self.config.data_shape)
 
@@ -61,13 +61,13 @@ class MLPDiscriminator(nn.Module):
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.config = config
-        widths = [config.pack * (math.prod(config.data_shape) + config.num_classes), *config.d_hidden, 1]
+        widths = [config.pack * (math.prod(config.data_shape) + config.label_classes), *config.d_hidden, 1]
         self.net = mlp(widths, config.activation, config.norm)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         x = x.flatten(1)
-        if self.config.num_classes:
-            x = torch.cat([x, one_hot(labels, self.config.num_classes, x.dtype)], dim=1)
+        if self.config.label_classes:
+            x = torch.cat([x, one_hot(labels, self.config.label_classes, x.dtype)], dim=1)
         pack = self.config.pack
         if x.shape[0] % pack:
             raise ValueError(f"a packed discriminator (pack {pack}) needs a batch divisible by {pack}, "

@@ -43,7 +43,9 @@ def train_from_cli(args: argparse.Namespace) -> int:
         logging.getLogger().setLevel(logging.WARNING)
     device = distributed.init(ctx, pick_device(args.device))
     try:
-        return _train(args, ctx, device)
+        code = _train(args, ctx, device)
+        distributed.finish(ctx)  # only after a success: a rank that failed never reaches the barrier
+        return code
     finally:
         distributed.shutdown(ctx)
 

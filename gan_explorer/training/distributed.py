@@ -74,6 +74,13 @@ def init(ctx: Context, device: torch.device) -> torch.device:
     return device
 
 
+def finish(ctx: Context) -> None:
+    """Wait until every rank is done: rank 1 tearing its gloo connections down while rank 0 still
+    wrote the checkpoint once aborted rank 1 ("terminate called without an active exception")."""
+    if ctx.world_size > 1 and dist.is_initialized():
+        dist.barrier()
+
+
 def shutdown(ctx: Context) -> None:
     if ctx.world_size > 1 and dist.is_initialized():
         dist.destroy_process_group()
@@ -103,6 +110,8 @@ def prepare(trainer: Trainer, ctx: Context) -> None:
     with torch.no_grad():
         for tensor in model.state_dict().values():
             dist.broadcast(tensor, src=0)
+    if model.config.clusters:  # each rank fitted its own shard: label by rank 0's clusters instead
+        trainer.label_clusters()
     if ctx.rank:
         # different noise and batches per rank, so N ranks see N different mini-batches;
         # the step count keeps a resumed run from replaying the streams of its first start

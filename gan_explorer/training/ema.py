@@ -28,6 +28,8 @@ class GeneratorEMA:
         self.decay = decay
         self.model_view = copy.deepcopy(model)
         self.model_view.discriminator = model.discriminator  # shared, not copied: only G is averaged
+        for name, buffer in model.named_buffers(recurse=False):  # a self-conditioned GAN's clusters: one copy
+            setattr(self.model_view, name, buffer)
         self.model_view.generator.requires_grad_(False)
         self.updates = 0
 

@@ -6,6 +6,7 @@ then G learns to make D say 1 on its fakes. Everything returned is a plain float
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -61,12 +62,26 @@ def _optimizer(params, cfg: TrainConfig, lr: float) -> torch.optim.Optimizer:
     raise ValueError(f"unknown optimizer {cfg.optimizer!r}; choose adam or sgd")
 
 
-def apply_learning_rates(optimizers: Optimizers, cfg: TrainConfig) -> None:
-    """Mid-run learning-rate changes take effect on the next update."""
+LR_SCHEDULES = ("constant", "cosine")
+
+
+def lr_factor(cfg: TrainConfig, step: int) -> float:
+    """The share of the set learning rates in force at ``step`` (0 from ``cfg.steps`` on under cosine)."""
+    if cfg.lr_schedule == "constant":
+        return 1.0
+    if cfg.lr_schedule == "cosine":
+        return 0.5 * (1 + math.cos(math.pi * min(step / max(cfg.steps, 1), 1.0)))
+    raise ValueError(f"unknown lr_schedule {cfg.lr_schedule!r}; choose one of {LR_SCHEDULES}")
+
+
+def apply_learning_rates(optimizers: Optimizers, cfg: TrainConfig, step: int = 0) -> None:
+    """Set both optimisers to cfg's learning rates as scheduled at ``step``; mid-run changes of the
+    rates take effect on the next update."""
+    factor = lr_factor(cfg, step)
     for opt, lr in ((optimizers.g, cfg.lr_g), (optimizers.d, cfg.lr_d)):
         if opt is not None:
             for group in opt.param_groups:
-                group["lr"] = lr
+                group["lr"] = lr * factor
 
 
 def train_step(
@@ -121,14 +136,20 @@ def _noisy(x: torch.Tensor, std: float, generators: Generators) -> torch.Tensor:
 def _real_batch(model: GenerativeModel, source: BatchSource, cfg: TrainConfig, generators: Generators):
     x, labels = source.sample(cfg.batch_size, generators.data)
     x = model.to_model_range(x.to(model.device, non_blocking=True))
-    labels = labels.to(model.device) if (labels is not None and model.num_classes) else None
+    labels = labels.to(model.device) if (labels is not None and model.config.label_classes) else None
     return x, labels
 
 
-def _fake_labels(model: GenerativeModel, n: int, generators: Generators) -> torch.Tensor | None:
-    if not model.num_classes:
-        return None
-    return torch.randint(0, model.num_classes, (n,), generator=generators.noise, device=model.device)
+def _fake_latents(model: GAN, n: int, generators: Generators) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Latents and labels for n fakes: random classes for a conditional model, the clusters the
+    latents pick for a self-conditioned one (D judges each fake against its cluster), else None."""
+    labels = None
+    if model.num_classes:
+        labels = torch.randint(0, model.num_classes, (n,), generator=generators.noise, device=model.device)
+    z = model.sample_latent(n, generators.noise)
+    if model.config.clusters:
+        labels = model.latent_clusters(z)
+    return z, labels
 
 
 def _discriminate(model: GAN, cfg: TrainConfig, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
@@ -145,10 +166,9 @@ def _discriminator_update(model: GAN, optimizers: Optimizers, source, cfg: Train
                           keep_fake: bool = False, noise: float = 0.0):
     """D's update; with ``keep_fake`` also returns its fakes, still attached to G's graph, for G's update."""
     real, real_labels = _real_batch(model, source, cfg, generators)
-    n = real.shape[0]
-    fake_labels = _fake_labels(model, n, generators)
+    z, fake_labels = _fake_latents(model, real.shape[0], generators)
     with torch.set_grad_enabled(keep_fake), forward_precision(model, cfg.precision):
-        kept = model.decode(model.sample_latent(n, generators.noise), fake_labels)
+        kept = model.decode(z, fake_labels)
     fake = kept.detach()
     real, fake = _noisy(real, noise, generators), _noisy(fake, noise, generators)
     real_logits = _discriminate(model, cfg, _d_input(real, cfg, generators), real_labels)
@@ -179,10 +199,9 @@ def _generator_update(model: GAN, optimizers: Optimizers, cfg: TrainConfig, gene
                       fake: tuple[torch.Tensor, torch.Tensor | None] | None = None, noise: float = 0.0):
     """G's update, on the (fakes, labels) D was just shown when given, else on fresh ones."""
     if fake is None:
-        n = cfg.batch_size
-        labels = _fake_labels(model, n, generators)
+        z, labels = _fake_latents(model, cfg.batch_size, generators)
         with forward_precision(model, cfg.precision):
-            images = model.decode(model.sample_latent(n, generators.noise), labels)
+            images = model.decode(z, labels)
     else:
         images, labels = fake
     # D's weights take no gradient in G's update: nobody would use it, so don't compute it

@@ -10,13 +10,14 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
 
 from gan_explorer import checkpoints
 from gan_explorer.config import TrainConfig
+from gan_explorer.data import Dataset, clusters
 from gan_explorer.models import GenerativeModel
 from gan_explorer.training.ema import GeneratorEMA
 from gan_explorer.training.precision import use_channels_last
@@ -56,10 +57,13 @@ class Trainer:
         self.cfg = cfg
         # batches are drawn where the model lives: no copy from the host on every step
         self.source = source.to(self.device) if hasattr(source, "to") else source
+        if self.model.config.clusters:
+            self._fit_clusters()
         self.on_event = on_event or (lambda event: None)
         self.entry, self.dataset = entry, dataset
         self.probe = probe  # e.g. metrics.coverage_probe(entry): injected, so training never imports metrics
         self.optimizers = make_optimizers(self.model, cfg)
+        apply_learning_rates(self.optimizers, cfg)  # the schedule's value at step 0; an unknown schedule fails here
         self.ema = GeneratorEMA(self.model, cfg.ema_decay) if cfg.ema_decay else None
         self.generators = Generators.seeded(cfg.seed, self.device)
         self.step_count = 0
@@ -70,6 +74,24 @@ class Trainer:
         self.fixed_noise = self.model.sample_latent(FIXED_NOISE_COUNT, generator=fixed, device="cpu")
         self.fixed_labels = torch.arange(FIXED_NOISE_COUNT) % model.num_classes if model.num_classes else None
 
+    # ---- self-conditioning ----------------------------------------------------------------------
+    def _fit_clusters(self) -> None:
+        """k-means on the real images, unless the model already holds clusters (a resumed or fine-tuned
+        run keeps its own); then every real image is labelled with its cluster."""
+        if not isinstance(self.source, Dataset) or self.source.x.dim() < 3:
+            raise ValueError("clusters (self-conditioning) needs an in-memory image dataset")
+        k = self.model.config.clusters
+        if not self.model.clusters_fitted:
+            centres, assignments = clusters.kmeans(self.source.x.cpu(), k, seed=self.cfg.seed)
+            self.model.set_clusters(centres, torch.bincount(assignments, minlength=k).float())
+        self.label_clusters()
+
+    def label_clusters(self) -> None:
+        """Label each real image with the model's nearest cluster centre (again after a resume, or after
+        distributed ranks take rank 0's clusters)."""
+        labels = clusters.nearest_centre(self.source.x, self.model.cluster_centres)
+        self.source = replace(self.source, labels=labels, num_classes=self.model.config.clusters)
+
     # ---- settings ---------------------------------------------------------------------------
     def update_settings(self, **changes) -> None:
         unknown = set(changes) - set(LIVE_SETTINGS)
@@ -79,7 +101,7 @@ class Trainer:
         if new.batch_size < 1 or new.n_critic < 1 or not (new.lr_g > 0 and new.lr_d > 0):
             raise ValueError("batch size and n_critic must be ≥ 1 and learning rates > 0")
         self.cfg = new
-        apply_learning_rates(self.optimizers, new)
+        apply_learning_rates(self.optimizers, new, self.step_count)
 
     # ---- stepping ---------------------------------------------------------------------------
     def step(self, mode: str = "both") -> dict[str, float]:
@@ -88,6 +110,8 @@ class Trainer:
             # the starting point is healthy by definition: a run that blows up before its first sample
             # (a learning rate 1,000× too high does within a few steps) can still be rolled back and resumed
             self._last_good = self._snapshot_state()
+        if self.cfg.lr_schedule != "constant":
+            apply_learning_rates(self.optimizers, self.cfg, self.step_count)
         metrics = train_step(self.model, self.optimizers, self.source, self.cfg, self.generators, mode,
                              step=self.step_count)
         self.step_count += 1
@@ -172,6 +196,8 @@ class Trainer:
 
     def load_state_dict(self, state: dict) -> None:
         self.model.load_state_dict(state["model"])
+        if self.model.config.clusters:
+            self.label_clusters()
         self.optimizers.g.load_state_dict(state["optimizer_g"])
         if self.optimizers.d is not None:
             self.optimizers.d.load_state_dict(state["optimizer_d"])

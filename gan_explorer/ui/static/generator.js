@@ -167,7 +167,10 @@
         if (!OPS[op.op]) throw new Error(`unknown op ${op.op}`);
         return OPS[op.op](op, blob);
       });
-      this.input = new Float32Array(spec.latent_dim + spec.num_classes);
+      this.bounds = spec.cluster_bounds || [];
+      // a self-conditioned generator takes a one-hot cluster, picked by the latent's first value
+      this.classes = spec.num_classes || (this.bounds.length ? this.bounds.length + 1 : 0);
+      this.input = new Float32Array(spec.latent_dim + this.classes);
       const [c, h, w] = spec.output_shape;
       this.width = w;
       this.height = h;
@@ -194,7 +197,13 @@
       const x = this.input, d = this.spec.latent_dim;
       if (z.length !== d) throw new Error(`a latent of ${z.length} values for a ${d}-dimensional model`);
       x.set(z);
-      for (let i = 0; i < this.spec.num_classes; i++) x[d + i] = i === label ? 1 : 0;
+      if (this.bounds.length) {
+        // z[0] picks the cluster whose stretch holds it, and G sees it as 0 (GAN.decode)
+        label = 0;
+        while (label < this.bounds.length && this.bounds[label] <= z[0]) label++;
+        x[0] = 0;
+      }
+      for (let i = 0; i < this.classes; i++) x[d + i] = i === label ? 1 : 0;
       let y = x;
       for (const step of this.steps) y = step(y);
       const scale = this.spec.output_scale, shift = this.spec.output_shift;
