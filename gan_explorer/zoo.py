@@ -56,6 +56,11 @@ class ZooEntry:
 
 _MNIST = (1, 28, 28)
 _TEXTBOOK_MLP = dict(family="mlp", data_shape=_MNIST, g_hidden=(200,), d_hidden=(200,))
+# cgan-mnist's networks and recipe, shared by the self-conditioned DCGAN: the label (a class or a
+# cluster) enters G as a one-hot and D by projection, under spectral norm and the hinge loss
+_PROJECTION_DCGAN = dict(family="dcgan", data_shape=_MNIST, latent_dim=64, base_channels=32, g_output="tanh",
+                         d_norm="spectral", d_conditioning="projection")
+_PROJECTION_RECIPE = dict(loss="hinge", lr_g=2e-4, lr_d=2e-4, batch_size=64, ema_decay=0.999, augment="translation")
 # The MLP recipes run ~500 steps/s here: probing coverage (~0.2 s) every 200 steps cost them
 # about 17% of their speed; every 1,000 steps costs a fifth of that.
 _FAST_MNIST_PROBE = 1000
@@ -135,10 +140,8 @@ _ENTRIES = [
         # cgan-mnist's networks and recipe, but the labels are 30 k-means clusters of the training
         # digits' pixels, found before training (no human labels; Liu et al. 2020 cluster D's features).
         # 42,910 steps: 20 CPU-minutes here (benchmarks/mnist_budget.py); 5 minutes already beat 85% of real IS
-        ModelConfig(family="dcgan", data_shape=_MNIST, latent_dim=64, base_channels=32, g_output="tanh",
-                    clusters=30, d_norm="spectral", d_conditioning="projection"),
-        TrainConfig(loss="hinge", lr_g=2e-4, lr_d=2e-4, batch_size=64, steps=42910, ema_decay=0.999,
-                    augment="translation"),
+        ModelConfig(**_PROJECTION_DCGAN, clusters=30),
+        TrainConfig(**_PROJECTION_RECIPE, steps=42910),
         "Before training, k-means sorts the digits into 30 clusters by their pixels, and G and D are told "
         "each image's cluster. G draws one cluster at a time instead of all of MNIST at once; its first "
         "latent value picks the cluster, so it still needs no labels.",
@@ -148,10 +151,8 @@ _ENTRIES = [
         # D takes the label by projection, under spectral norm and the hinge loss (Miyato & Koyama 2018);
         # G samples from the average of its weights; D sees real and fake digits shifted alike. 12,000
         # steps (5 CPU-minutes here): at 4,000 the backgrounds were still grey (FD 255 against 83)
-        ModelConfig(family="dcgan", data_shape=_MNIST, latent_dim=64, base_channels=32, g_output="tanh",
-                    num_classes=10, d_norm="spectral", d_conditioning="projection"),
-        TrainConfig(loss="hinge", lr_g=2e-4, lr_d=2e-4, batch_size=64, steps=12000, ema_decay=0.999,
-                    augment="translation"),
+        ModelConfig(**_PROJECTION_DCGAN, num_classes=10),
+        TrainConfig(**_PROJECTION_RECIPE, steps=12000),
         "The class label goes into both G and D, so you can ask for a particular digit.",
     ),
     ZooEntry(
